@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "workstream/core/log.hpp"
+#include "workstream/core/roles.hpp"
+
+namespace workstream {
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string str() const;
+  bool operator==(const HostPort&) const = default;
+};
+
+// The validated settings of one process. URLs are empty and addresses unset
+// when the hosted roles do not need them and nobody set them.
+struct Config {
+  std::string profile;
+  std::string postgresUrl;
+  std::string rabbitmqUrl;
+  std::string redisUrl;
+  std::string mongoUrl;
+  std::string smtpUrl;
+  std::optional<HostPort> httpAddr;
+  std::optional<HostPort> grpcAddr;
+  std::optional<HostPort> tasksAddr;
+  std::optional<HostPort> adminAddr;
+  LogLevel logLevel = LogLevel::info;
+  std::chrono::milliseconds shutdownTimeout{0};
+};
+
+// One setting: the environment variable that carries it and the flag that
+// overrides it. Secrets may also come from `<env>_FILE`.
+struct Setting {
+  std::string_view env;
+  std::string_view flag;
+  std::string_view help;
+};
+std::span<const Setting> settings();
+
+// Looks up an environment variable; tests pass a map instead of the process's.
+using Environment = std::function<std::optional<std::string>(const std::string& name)>;
+Environment processEnvironment();
+
+struct ConfigProblem {
+  std::string variable;
+  std::string message;
+};
+
+struct ConfigResult {
+  Config config;
+  std::vector<ConfigProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+// Reads each setting from its flag, else its variable, else `<variable>_FILE`,
+// validates it, and checks that the hosted roles have every setting they
+// need. Every problem is reported, each naming its variable; nothing is
+// guessed. `flags` is keyed by variable name.
+ConfigResult loadConfig(const RoleSet& roles, const Environment& env,
+                        const std::map<std::string, std::string>& flags);
+
+// The effective settings as (variable, value) pairs, passwords redacted.
+std::vector<std::pair<std::string, std::string>> describe(const Config& config);
+
+// The URL with any password (in the userinfo or a `password` query
+// parameter) replaced by "REDACTED".
+std::string redactUrl(std::string_view url);
+
+}  // namespace workstream

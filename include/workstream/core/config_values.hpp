@@ -1,0 +1,30 @@
+#pragma once
+
+// Parsers for the kinds of value a setting holds. Each returns the value or
+// why it is invalid, in words that completes "WORKSTREAM_X: <message>".
+
+#include <chrono>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "workstream/core/config.hpp"
+
+namespace workstream::config_values {
+
+struct Invalid {
+  std::string message;
+};
+template <class T>
+using Parsed = std::variant<T, Invalid>;
+
+// A URL whose scheme is one of `schemes` and which names a host.
+Parsed<std::string> parseUrl(std::string_view text, std::initializer_list<std::string_view> schemes);
+// "host:port" or "[v6]:port"; port 0 asks the kernel for a free port.
+Parsed<HostPort> parseHostPort(std::string_view text);
+// "500ms", "10s" or "2m".
+Parsed<std::chrono::milliseconds> parseDuration(std::string_view text);
+Parsed<LogLevel> parseLogLevel(std::string_view text);
+
+}  // namespace workstream::config_values

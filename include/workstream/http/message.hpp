@@ -1,0 +1,45 @@
+#pragma once
+
+// HTTP requests and responses as plain values, so request handling is a
+// function from one to the other, testable without sockets.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace workstream::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;
+  std::string target;  // path and query, as sent
+  Headers headers;
+  std::string body;
+
+  // The first header of that name (case-insensitive), or "".
+  std::string_view header(std::string_view name) const;
+  std::string_view path() const;
+  std::string_view query() const;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  static Response json(int status, std::string body);
+  static Response text(int status, std::string body, std::string contentType = "text/plain");
+};
+
+// The one error body of every Workstream API:
+// {"error": {"code": "...", "message": "...", "details": {...}}}.
+// `detailsJson` is a serialized JSON object, or empty for none.
+Response errorResponse(int status, std::string_view code, std::string_view message,
+                       std::string_view detailsJson = {});
+
+using Handler = std::function<Response(const Request&)>;
+
+}  // namespace workstream::http

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine needs to build, run and test
+# Workstream: the build toolchain and libraries, the test servers, FerretDB and
+# the Python test tools. Safe to run again: it installs only what is missing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config clang-format git ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libpq-dev libhiredis-dev librabbitmq-dev libmongoc-dev libbson-dev
+  libcurl4-openssl-dev libsqlite3-dev libfmt-dev libcli11-dev catch2
+  postgresql redis-server rabbitmq-server
+  python3 python3-venv
+)
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_if_needed apt-get update -q
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# FerretDB, the MongoDB-compatible test server, built from its Go module. The
+# module's archive lacks the version file its build embeds, so it is built
+# from a writable copy with that file written in.
+ferretdb_version=v1.24.0
+mkdir -p "$root/.local/bin"
+if ! "$root/.local/bin/ferretdb" --version 2>/dev/null | grep -q "${ferretdb_version}"; then
+  command -v go >/dev/null || { echo "setup: Go >= 1.22 is needed to build FerretDB" >&2; exit 1; }
+  echo "setup: building FerretDB $ferretdb_version"
+  module_dir=$(cd /tmp && go mod download -json "github.com/FerretDB/FerretDB@$ferretdb_version" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  src="$root/.local/ferretdb-src"
+  rm -rf "$src" && cp -r "$module_dir" "$src" && chmod -R u+w "$src"
+  echo "$ferretdb_version" >"$src/build/version/version.txt"
+  (cd "$src" && go build -trimpath -o "$root/.local/bin/ferretdb" ./cmd/ferretdb)
+  rm -rf "$src"
+fi
+
+# Python tools for the black-box tests (HTTP, AMQP, Redis, MongoDB clients and the SMTP sink).
+if [ ! -x "$root/.venv/bin/python" ]; then
+  python3 -m venv "$root/.venv"
+fi
+if ! cmp -s "$root/tests/requirements.txt" "$root/.venv/requirements.installed" 2>/dev/null; then
+  "$root/.venv/bin/pip" install -q -r "$root/tests/requirements.txt"
+  cp "$root/tests/requirements.txt" "$root/.venv/requirements.installed"
+fi
+echo "setup: done"

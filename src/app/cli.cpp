@@ -1,0 +1,139 @@
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <iostream>
+#include <map>
+
+#include "app/commands.hpp"
+#include "workstream/core/build_info.hpp"
+#include "workstream/core/config_values.hpp"
+
+namespace workstream::app {
+namespace {
+
+constexpr int kUsageError = 2;
+
+using Flags = std::map<std::string, std::string>;
+
+void addConfigFlags(CLI::App& command, Flags& flags) {
+  for (const auto& setting : settings()) {
+    const std::string env(setting.env);
+    command.add_option_function<std::string>(
+        "--" + std::string(setting.flag), [&flags, env](const std::string& v) { flags[env] = v; },
+        std::string(setting.help) + " (overrides " + env + ")");
+  }
+}
+
+std::optional<RoleSet> rolesOrReport(const std::string& text) {
+  auto parsed = parseRoles(text);
+  if (auto* error = std::get_if<RoleError>(&parsed)) {
+    std::cerr << "workstream: --role: " << error->message << "\n";
+    return std::nullopt;
+  }
+  return std::get<RoleSet>(parsed);
+}
+
+std::optional<Config> configOrReport(const RoleSet& roles, const Flags& flags) {
+  auto result = loadConfig(roles, processEnvironment(), flags);
+  for (const auto& problem : result.problems) {
+    std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
+  }
+  if (!result.ok()) return std::nullopt;
+  return result.config;
+}
+
+// `workstream --role=all` means `workstream serve --role=all`.
+std::vector<std::string> normalise(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  if (args.size() > 1 && args[1].starts_with("--role")) args.insert(args.begin() + 1, "serve");
+  return args;
+}
+
+}  // namespace
+
+int runCli(int argc, char** argv) {
+  CLI::App app{"Workstream tracks tasks and emits events as they progress.", "workstream"};
+  app.require_subcommand(1);
+  Flags flags;
+  std::string roleText = "all";
+  std::function<int()> action;
+
+  auto* serveCmd = app.add_subcommand("serve", "Run the modules of the given roles");
+  serveCmd->add_option("--role", roleText, "all, or a comma-separated list of gateway, tasks, "
+                                           "notifications, mailer")->required();
+  addConfigFlags(*serveCmd, flags);
+  serveCmd->callback([&] {
+    action = [&]() -> int {
+      auto roles = rolesOrReport(roleText);
+      if (!roles) return kUsageError;
+      auto config = configOrReport(*roles, flags);
+      return config ? serve(*roles, *config) : kUsageError;
+    };
+  });
+
+  app.add_subcommand("version", "Print the version")->callback([&] {
+    action = [] { return (std::cout << "workstream " << buildVersion() << "\n", 0); };
+  });
+
+  auto* configCmd = app.add_subcommand("config", "Check or print the configuration");
+  configCmd->require_subcommand(1);
+  for (const bool print : {false, true}) {
+    auto* sub = configCmd->add_subcommand(
+        print ? "print" : "check",
+        print ? "Print the effective settings, passwords redacted"
+              : "Validate the settings the roles need; exit 2 naming each problem");
+    sub->add_option("--role", roleText, "the roles whose settings to check")
+        ->capture_default_str();
+    addConfigFlags(*sub, flags);
+    sub->callback([&, print] {
+      action = [&, print]() -> int {
+        auto roles = rolesOrReport(roleText);
+        if (!roles) return kUsageError;
+        auto config = configOrReport(*roles, flags);
+        if (!config) return kUsageError;
+        if (!print) return (std::cout << "configuration OK for --role=" << roles->str() << "\n", 0);
+        for (const auto& [name, value] : describe(*config)) std::cout << name << "=" << value << "\n";
+        return 0;
+      };
+    });
+  }
+
+  auto* healthCmd = app.add_subcommand("health", "Probe a running process's /health; exit 0 or 1");
+  std::string adminAddr;
+  std::string timeoutText = "2s";
+  healthCmd->add_option("--admin-addr", adminAddr, "host:port of the admin listener")
+      ->envname("WORKSTREAM_ADMIN_ADDR")
+      ->required();
+  healthCmd->add_option("--timeout", timeoutText, "how long to wait")->capture_default_str();
+  healthCmd->callback([&] {
+    action = [&]() -> int {
+      auto address = config_values::parseHostPort(adminAddr);
+      auto timeout = config_values::parseDuration(timeoutText);
+      if (auto* error = std::get_if<config_values::Invalid>(&address)) {
+        std::cerr << "workstream: --admin-addr: " << error->message << "\n";
+        return kUsageError;
+      }
+      if (auto* error = std::get_if<config_values::Invalid>(&timeout)) {
+        std::cerr << "workstream: --timeout: " << error->message << "\n";
+        return kUsageError;
+      }
+      return healthCommand(std::get<HostPort>(address), std::get<std::chrono::milliseconds>(timeout));
+    };
+  });
+
+  const auto args = normalise(argc, argv);
+  std::vector<const char*> argvNormalised;
+  for (const auto& arg : args) argvNormalised.push_back(arg.c_str());
+  try {
+    app.parse(static_cast<int>(argvNormalised.size()), argvNormalised.data());
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsageError;
+  }
+  return action ? action() : kUsageError;
+}
+
+}  // namespace workstream::app

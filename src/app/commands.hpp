@@ -1,0 +1,22 @@
+#pragma once
+
+// The subcommands of the `workstream` binary. Each returns the exit code:
+// 0 success, 1 failure at run time, 2 bad usage or configuration.
+
+#include <chrono>
+#include <string>
+
+#include "workstream/core/config.hpp"
+#include "workstream/core/roles.hpp"
+
+namespace workstream::app {
+
+int runCli(int argc, char** argv);
+
+// Runs the modules of `roles` until SIGTERM or SIGINT.
+int serve(const RoleSet& roles, const Config& config);
+
+// Asks a running process's admin listener for /health.
+int healthCommand(const HostPort& adminAddr, std::chrono::milliseconds timeout);
+
+}  // namespace workstream::app

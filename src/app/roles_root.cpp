@@ -1,0 +1,52 @@
+#include "app/roles_root.hpp"
+
+#include <set>
+
+#include "probes/probes.hpp"
+
+namespace workstream::app {
+namespace {
+
+constexpr std::chrono::milliseconds kProbeTimeout{2000};
+
+// Registers each named check once, however many roles need it.
+class Checks {
+ public:
+  explicit Checks(Readiness& readiness) : readiness_(readiness) {}
+
+  template <class Probe, class Target>
+  void add(const std::string& name, Probe probe, Target target) {
+    if (!names_.insert(name).second) return;
+    readiness_.add({name, [probe, target] { return probe(target, kProbeTimeout); }});
+  }
+
+ private:
+  Readiness& readiness_;
+  std::set<std::string> names_;
+};
+
+}  // namespace
+
+void composeRoles(const RoleSet& roles, RoleContext& context) {
+  const Config& config = context.config;
+  Checks checks(context.readiness);
+  if (roles.has(Role::gateway) && !roles.has(Role::tasks)) {
+    checks.add("tasks", probes::tcp, *config.tasksAddr);
+  }
+  if (roles.has(Role::tasks)) {
+    checks.add("postgres", probes::postgres, config.postgresUrl);
+    checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);
+  }
+  if (roles.has(Role::notifications)) {
+    checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);
+    checks.add("redis", probes::redis, config.redisUrl);
+    checks.add("mongodb", probes::mongo, config.mongoUrl);
+  }
+  if (roles.has(Role::mailer)) {
+    checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);
+    checks.add("redis", probes::redis, config.redisUrl);
+    checks.add("smtp", probes::smtp, config.smtpUrl);
+  }
+}
+
+}  // namespace workstream::app

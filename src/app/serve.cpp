@@ -1,0 +1,104 @@
+#include <fmt/format.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <future>
+#include <thread>
+
+#include "admin/admin_routes.hpp"
+#include "app/commands.hpp"
+#include "app/roles_root.hpp"
+#include "http/server.hpp"
+#include "workstream/core/build_info.hpp"
+
+namespace workstream::app {
+namespace {
+
+constexpr std::chrono::milliseconds kReadinessInterval{2000};
+
+void registerProcessMetrics(Metrics& metrics, const RoleSet& roles) {
+  const auto started = std::chrono::steady_clock::now();
+  metrics
+      .gauge("workstream_build_info", "Build and roles of this process; always 1",
+             fmt::format(R"(version="{}",roles="{}")", buildVersion(), roles.str()))
+      .set(1);
+  metrics.gaugeFunction("workstream_uptime_seconds", "Seconds since the process started", [started] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  });
+}
+
+// Exits the process if a graceful shutdown overruns its deadline.
+class Watchdog {
+ public:
+  Watchdog(std::chrono::milliseconds deadline, Logger log)
+      : thread_([this, deadline, log] {
+          if (cancelled_.get_future().wait_for(deadline) == std::future_status::ready) return;
+          log.error("shutdown overran its deadline; exiting now");
+          std::_Exit(1);
+        }) {}
+  ~Watchdog() {
+    cancelled_.set_value();
+    thread_.join();
+  }
+
+ private:
+  std::promise<void> cancelled_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int serve(const RoleSet& roles, const Config& config) {
+  Logger log(std::make_shared<LogSink>(stdout, config.logLevel), roles.serviceName());
+  Metrics metrics;
+  registerProcessMetrics(metrics, roles);
+  Readiness readiness(kReadinessInterval);
+  RoleContext context{config, log, metrics, readiness};
+  composeRoles(roles, context);
+
+  boost::asio::io_context io(1);
+  admin::AdminState adminState{roles.serviceName(), std::string(buildVersion()), readiness, metrics};
+  http::Server adminServer(
+      io, [&adminState](const http::Request& r) { return admin::handleAdmin(adminState, r); }, {},
+      log);
+  HostPort adminBound;
+  try {
+    adminBound = adminServer.listen(*config.adminAddr);
+  } catch (const std::exception& e) {
+    log.error("cannot listen on the admin address",
+              {{"address", config.adminAddr->str()}, {"error", e.what()}});
+    return 1;
+  }
+
+  std::promise<int> stopSignal;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    stopSignal.set_value(signo);
+    signals.async_wait([log](const boost::system::error_code& ec2, int again) {
+      if (ec2) return;
+      log.warn("second signal; exiting now");
+      std::_Exit(128 + again);
+    });
+  });
+
+  readiness.start();
+  std::thread ioThread([&io] { io.run(); });
+  log.info("started", {{"roles", roles.str()},
+                       {"version", buildVersion()},
+                       {"admin_addr", adminBound.str()}});
+
+  const int signo = stopSignal.get_future().get();
+  log.info("shutting down", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  Watchdog watchdog(config.shutdownTimeout, log);
+  readiness.drain();
+  adminServer.stop();
+  readiness.stop();
+  io.stop();
+  ioThread.join();
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace workstream::app

@@ -1,0 +1,67 @@
+#include "workstream/core/log.hpp"
+
+#include <array>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <chrono>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+namespace workstream {
+namespace {
+
+constexpr std::array<std::string_view, 4> kLevelNames{"debug", "info", "warn", "error"};
+
+void appendField(std::string& out, std::string_view key, std::string_view value) {
+  out += ',';
+  out += boost::json::serialize(boost::json::string(key));
+  out += ':';
+  out += boost::json::serialize(boost::json::string(value));
+}
+
+}  // namespace
+
+std::string_view toString(LogLevel level) { return kLevelNames[static_cast<std::size_t>(level)]; }
+
+std::optional<LogLevel> logLevelFromString(std::string_view text) {
+  for (std::size_t i = 0; i < kLevelNames.size(); ++i) {
+    if (kLevelNames[i] == text) return static_cast<LogLevel>(i);
+  }
+  return std::nullopt;
+}
+
+void LogSink::write(std::string_view line) {
+  std::lock_guard lock(mutex_);
+  std::fwrite(line.data(), 1, line.size(), out_);
+  std::fputc('\n', out_);
+  std::fflush(out_);
+}
+
+void Logger::log(LogLevel level, std::string_view msg,
+                 std::initializer_list<LogField> fields) const {
+  if (!sink_->enabled(level)) return;
+  sink_->write(formatLogLine(nowRfc3339(), level, service_, msg, fields));
+}
+
+std::string formatLogLine(std::string_view ts, LogLevel level, std::string_view service,
+                          std::string_view msg, std::initializer_list<LogField> fields) {
+  std::string out = "{";
+  out += "\"ts\":" + boost::json::serialize(boost::json::string(ts));
+  appendField(out, "level", toString(level));
+  appendField(out, "service", service);
+  appendField(out, "msg", msg);
+  for (const auto& [key, value] : fields) {
+    if (!value.empty()) appendField(out, key, value);
+  }
+  out += '}';
+  return out;
+}
+
+std::string nowRfc3339() {
+  const auto now = std::chrono::system_clock::now();
+  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - seconds).count();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, ms);
+}
+
+}  // namespace workstream

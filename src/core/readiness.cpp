@@ -1,0 +1,62 @@
+#include "workstream/core/readiness.hpp"
+
+#include <exception>
+
+namespace workstream {
+
+Readiness::~Readiness() { stop(); }
+
+void Readiness::add(ReadinessCheck check) { checks_.push_back(std::move(check)); }
+
+void Readiness::start() { thread_ = std::thread([this] { loop(); }); }
+
+void Readiness::drain() {
+  std::lock_guard lock(mutex_);
+  report_.draining = true;
+  report_.ready = false;
+}
+
+void Readiness::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+ReadinessReport Readiness::report() const {
+  std::lock_guard lock(mutex_);
+  return report_;
+}
+
+ReadinessReport Readiness::evaluate(const std::vector<ReadinessCheck>& checks) {
+  ReadinessReport report;
+  report.ready = true;
+  for (const auto& check : checks) {
+    CheckResult result;
+    try {
+      result = check.probe();
+    } catch (const std::exception& e) {
+      result = {false, e.what()};
+    }
+    report.ready = report.ready && result.ok;
+    report.checks.emplace_back(check.name, std::move(result));
+  }
+  return report;
+}
+
+void Readiness::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    auto fresh = evaluate(checks_);
+    lock.lock();
+    fresh.draining = report_.draining;
+    fresh.ready = fresh.ready && !fresh.draining;
+    report_ = std::move(fresh);
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace workstream

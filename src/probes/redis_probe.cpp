@@ -1,0 +1,45 @@
+#include <hiredis/hiredis.h>
+
+#include <boost/url/parse.hpp>
+#include <memory>
+
+#include "probes/probes.hpp"
+
+namespace workstream::probes {
+namespace {
+
+using Context = std::unique_ptr<redisContext, decltype(&redisFree)>;
+using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
+
+Reply command(redisContext* ctx, const char* format, const std::string& arg = {}) {
+  void* raw = arg.empty() ? redisCommand(ctx, format) : redisCommand(ctx, format, arg.c_str());
+  return Reply(static_cast<redisReply*>(raw), freeReplyObject);
+}
+
+}  // namespace
+
+CheckResult redis(const std::string& url, milliseconds timeout) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) return {false, "invalid Redis URL"};
+  const std::string host(parsed->host_address());
+  const int port = parsed->has_port() ? parsed->port_number() : 6379;
+  const timeval tv{static_cast<time_t>(timeout.count() / 1000),
+                   static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  Context ctx(redisConnectWithTimeout(host.c_str(), port, tv), redisFree);
+  if (!ctx) return {false, "cannot allocate a Redis context"};
+  if (ctx->err) return {false, ctx->errstr};
+  redisSetTimeout(ctx.get(), tv);
+  if (parsed->has_password()) {
+    auto auth = parsed->has_userinfo() && !parsed->user().empty()
+                    ? command(ctx.get(), ("AUTH " + std::string(parsed->user()) + " %s").c_str(),
+                              std::string(parsed->password()))
+                    : command(ctx.get(), "AUTH %s", std::string(parsed->password()));
+    if (!auth || auth->type == REDIS_REPLY_ERROR) return {false, "Redis AUTH failed"};
+  }
+  auto pong = command(ctx.get(), "PING");
+  if (!pong) return {false, ctx->errstr};
+  if (pong->type == REDIS_REPLY_ERROR) return {false, std::string(pong->str, pong->len)};
+  return {true, {}};
+}
+
+}  // namespace workstream::probes

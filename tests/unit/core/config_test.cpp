@@ -1,0 +1,153 @@
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+#include "workstream/core/config.hpp"
+#include "workstream/core/config_values.hpp"
+
+using namespace workstream;
+using Vars = std::map<std::string, std::string>;
+
+namespace {
+
+Environment envOf(Vars vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+RoleSet roles(const char* text) { return std::get<RoleSet>(parseRoles(text)); }
+
+const Vars kAll{
+    {"WORKSTREAM_POSTGRES_URL", "postgresql://ws:pg-secret@127.0.0.1:5432/ws"},
+    {"WORKSTREAM_RABBITMQ_URL", "amqp://guest:mq-secret@127.0.0.1:5672/%2f"},
+    {"WORKSTREAM_REDIS_URL", "redis://127.0.0.1:6379/0"},
+    {"WORKSTREAM_MONGO_URL", "mongodb://127.0.0.1:27017/workstream"},
+    {"WORKSTREAM_SMTP_URL", "smtp://127.0.0.1:2525"},
+    {"WORKSTREAM_HTTP_ADDR", "127.0.0.1:8080"},
+    {"WORKSTREAM_GRPC_ADDR", "127.0.0.1:50051"},
+    {"WORKSTREAM_ADMIN_ADDR", "0.0.0.0:9090"},
+};
+
+bool names(const ConfigResult& result, const std::string& variable) {
+  for (const auto& p : result.problems) {
+    if (p.variable == variable) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("config: a complete environment loads for every role") {
+  auto result = loadConfig(RoleSet::all(), envOf(kAll), {});
+  REQUIRE(result.ok());
+  const auto& c = result.config;
+  CHECK(c.profile == "services");
+  CHECK(c.postgresUrl == kAll.at("WORKSTREAM_POSTGRES_URL"));
+  CHECK(c.adminAddr == HostPort{"0.0.0.0", 9090});
+  CHECK(c.logLevel == LogLevel::info);
+  CHECK(c.shutdownTimeout == std::chrono::seconds(10));
+  CHECK_FALSE(c.tasksAddr.has_value());  // the gateway reaches tasks in-process
+}
+
+TEST_CASE("config: each role requires exactly what it uses, named") {
+  auto gateway = loadConfig(roles("gateway"), envOf({}), {});
+  CHECK(names(gateway, "WORKSTREAM_HTTP_ADDR"));
+  CHECK(names(gateway, "WORKSTREAM_TASKS_ADDR"));
+  CHECK(names(gateway, "WORKSTREAM_ADMIN_ADDR"));
+  CHECK_FALSE(names(gateway, "WORKSTREAM_POSTGRES_URL"));
+  CHECK(gateway.problems.size() == 3);
+
+  auto mailer = loadConfig(roles("mailer"), envOf({}), {});
+  CHECK(names(mailer, "WORKSTREAM_SMTP_URL"));
+  CHECK(names(mailer, "WORKSTREAM_RABBITMQ_URL"));
+  CHECK(names(mailer, "WORKSTREAM_REDIS_URL"));
+  CHECK_FALSE(names(mailer, "WORKSTREAM_MONGO_URL"));
+  CHECK_THAT(mailer.problems.front().message, Catch::Contains("--role=mailer"));
+}
+
+TEST_CASE("config: flags override the environment") {
+  auto result = loadConfig(RoleSet::all(), envOf(kAll),
+                           {{"WORKSTREAM_ADMIN_ADDR", "127.0.0.1:0"},
+                            {"WORKSTREAM_LOG_LEVEL", "debug"}});
+  REQUIRE(result.ok());
+  CHECK(result.config.adminAddr == HostPort{"127.0.0.1", 0});
+  CHECK(result.config.logLevel == LogLevel::debug);
+}
+
+TEST_CASE("config: invalid values are reported, every one, by variable") {
+  Vars vars = kAll;
+  vars["WORKSTREAM_POSTGRES_URL"] = "mysql://db/x";
+  vars["WORKSTREAM_HTTP_ADDR"] = "localhost:http";
+  vars["WORKSTREAM_LOG_LEVEL"] = "loud";
+  vars["WORKSTREAM_SHUTDOWN_TIMEOUT"] = "10";
+  vars["WORKSTREAM_PROFILE"] = "cloud";
+  auto result = loadConfig(RoleSet::all(), envOf(vars), {});
+  CHECK(result.problems.size() == 5);
+  for (const char* name : {"WORKSTREAM_POSTGRES_URL", "WORKSTREAM_HTTP_ADDR",
+                           "WORKSTREAM_LOG_LEVEL", "WORKSTREAM_SHUTDOWN_TIMEOUT",
+                           "WORKSTREAM_PROFILE"}) {
+    CHECK(names(result, name));
+  }
+}
+
+TEST_CASE("config: a secret can come from a file") {
+  char path[] = "/tmp/workstream-secret-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(path) << "amqp://guest:from-file@127.0.0.1:5672/%2f\n";
+  Vars vars = kAll;
+  vars.erase("WORKSTREAM_RABBITMQ_URL");
+  vars["WORKSTREAM_RABBITMQ_URL_FILE"] = path;
+  auto result = loadConfig(RoleSet::all(), envOf(vars), {});
+  std::remove(path);
+  REQUIRE(result.ok());
+  CHECK(result.config.rabbitmqUrl == "amqp://guest:from-file@127.0.0.1:5672/%2f");
+}
+
+TEST_CASE("config: a variable and its _FILE together, or an unreadable file, are errors") {
+  Vars both = kAll;
+  both["WORKSTREAM_RABBITMQ_URL_FILE"] = "/dev/null";
+  CHECK(names(loadConfig(RoleSet::all(), envOf(both), {}), "WORKSTREAM_RABBITMQ_URL"));
+
+  Vars missing = kAll;
+  missing.erase("WORKSTREAM_REDIS_URL");
+  missing["WORKSTREAM_REDIS_URL_FILE"] = "/nonexistent/secret";
+  auto result = loadConfig(RoleSet::all(), envOf(missing), {});
+  REQUIRE(names(result, "WORKSTREAM_REDIS_URL"));
+  CHECK_THAT(result.problems.front().message, Catch::Contains("/nonexistent/secret"));
+}
+
+TEST_CASE("config: printing redacts every password") {
+  Vars vars = kAll;
+  vars["WORKSTREAM_MONGO_URL"] = "mongodb://127.0.0.1:27017/ws?password=q-secret&w=1";
+  auto result = loadConfig(RoleSet::all(), envOf(vars), {});
+  REQUIRE(result.ok());
+  std::string printed;
+  for (const auto& [name, value] : describe(result.config)) printed += name + "=" + value + "\n";
+  CHECK(printed.find("secret") == std::string::npos);
+  CHECK_THAT(printed, Catch::Contains("postgresql://ws:REDACTED@127.0.0.1:5432/ws"));
+  CHECK_THAT(printed, Catch::Contains("password=REDACTED&w=1"));
+}
+
+TEST_CASE("config values: addresses") {
+  using config_values::parseHostPort;
+  CHECK(std::get<HostPort>(parseHostPort("[::1]:80")) == HostPort{"::1", 80});
+  CHECK(std::get<HostPort>(parseHostPort("[::1]:80")).str() == "[::1]:80");
+  for (const char* bad : {"8080", ":80", "host:", "host:65536", "::1:80", "h:-1"}) {
+    INFO(bad);
+    CHECK(std::holds_alternative<config_values::Invalid>(parseHostPort(bad)));
+  }
+}
+
+TEST_CASE("config values: durations need a unit") {
+  using config_values::parseDuration;
+  CHECK(std::get<std::chrono::milliseconds>(parseDuration("250ms")).count() == 250);
+  CHECK(std::get<std::chrono::milliseconds>(parseDuration("2m")).count() == 120000);
+  CHECK(std::holds_alternative<config_values::Invalid>(parseDuration("5")));
+  CHECK(std::holds_alternative<config_values::Invalid>(parseDuration("-1s")));
+}

@@ -1,0 +1,43 @@
+#include <catch2/catch.hpp>
+#include <stdexcept>
+
+#include "workstream/core/readiness.hpp"
+
+using namespace workstream;
+
+TEST_CASE("readiness: ready only when every check passes") {
+  std::vector<ReadinessCheck> checks{
+      {"postgres", [] { return CheckResult{true, {}}; }},
+      {"redis", [] { return CheckResult{false, "connection refused"}; }},
+  };
+  auto report = Readiness::evaluate(checks);
+  CHECK_FALSE(report.ready);
+  REQUIRE(report.checks.size() == 2);
+  CHECK(report.checks[1].second.error == "connection refused");
+
+  checks.pop_back();
+  CHECK(Readiness::evaluate(checks).ready);
+}
+
+TEST_CASE("readiness: a throwing probe is a failed check, not a crash") {
+  std::vector<ReadinessCheck> checks{
+      {"broker", []() -> CheckResult { throw std::runtime_error("boom"); }}};
+  auto report = Readiness::evaluate(checks);
+  CHECK_FALSE(report.ready);
+  CHECK(report.checks[0].second.error == "boom");
+}
+
+TEST_CASE("readiness: not ready before the first round, nor while draining") {
+  Readiness readiness(std::chrono::milliseconds(10));
+  readiness.add({"ok", [] { return CheckResult{true, {}}; }});
+  CHECK_FALSE(readiness.report().ready);
+  readiness.start();
+  for (int i = 0; i < 500 && !readiness.report().ready; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(readiness.report().ready);
+  readiness.drain();
+  CHECK_FALSE(readiness.report().ready);
+  CHECK(readiness.report().draining);
+  readiness.stop();
+}
