@@ -14,10 +14,10 @@ class Checks {
  public:
   explicit Checks(Readiness& readiness) : readiness_(readiness) {}
 
-  template <class Probe, class Target>
-  void add(const std::string& name, Probe probe, Target target) {
+  template <class MakeProbe, class Target>
+  void add(const std::string& name, MakeProbe makeProbe, const Target& target) {
     if (!names_.insert(name).second) return;
-    readiness_.add({name, [probe, target] { return probe(target, kProbeTimeout); }});
+    readiness_.add({name, makeProbe(target, kProbeTimeout)});
   }
 
  private:

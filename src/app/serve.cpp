@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <mongoc/mongoc.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -28,6 +29,19 @@ void registerProcessMetrics(Metrics& metrics, const RoleSet& roles) {
   });
 }
 
+// libmongoc logs to stderr in its own format; its warnings and errors go to
+// our log instead, its chatter nowhere.
+void routeMongocLogs(const Logger* log) {
+  mongoc_log_set_handler(
+      [](mongoc_log_level_t level, const char* domain, const char* message, void* data) {
+        if (level > MONGOC_LOG_LEVEL_WARNING) return;
+        const auto* logger = static_cast<const Logger*>(data);
+        logger->log(level == MONGOC_LOG_LEVEL_WARNING ? LogLevel::warn : LogLevel::error, message,
+                    {{"library", "mongoc"}, {"domain", domain}});
+      },
+      const_cast<Logger*>(log));
+}
+
 // Exits the process if a graceful shutdown overruns its deadline.
 class Watchdog {
  public:
@@ -51,6 +65,7 @@ class Watchdog {
 
 int serve(const RoleSet& roles, const Config& config) {
   Logger log(std::make_shared<LogSink>(stdout, config.logLevel), roles.serviceName());
+  routeMongocLogs(&log);
   Metrics metrics;
   registerProcessMetrics(metrics, roles);
   Readiness readiness(kReadinessInterval);
@@ -98,6 +113,7 @@ int serve(const RoleSet& roles, const Config& config) {
   io.stop();
   ioThread.join();
   log.info("stopped");
+  mongoc_log_set_handler(nullptr, nullptr);
   return 0;
 }
 

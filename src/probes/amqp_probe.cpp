@@ -8,8 +8,9 @@
 #include "probes/probes.hpp"
 
 namespace workstream::probes {
+namespace {
 
-CheckResult rabbitmq(const std::string& url, milliseconds timeout) {
+CheckResult check(const std::string& url, milliseconds timeout) {
   std::vector<char> buffer(url.begin(), url.end());
   buffer.push_back('\0');
   amqp_connection_info info;
@@ -38,6 +39,12 @@ CheckResult rabbitmq(const std::string& url, milliseconds timeout) {
   }
   amqp_connection_close(conn.get(), AMQP_REPLY_SUCCESS);
   return {true, {}};
+}
+
+}  // namespace
+
+Probe rabbitmq(const std::string& url, milliseconds timeout) {
+  return [url, timeout] { return check(url, timeout); };
 }
 
 }  // namespace workstream::probes

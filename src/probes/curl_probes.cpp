@@ -24,10 +24,12 @@ CheckResult curlConnect(const std::string& url, milliseconds timeout) {
 
 }  // namespace
 
-CheckResult tcp(const HostPort& address, milliseconds timeout) {
-  return curlConnect("http://" + address.str() + "/", timeout);
+Probe tcp(const HostPort& address, milliseconds timeout) {
+  return [url = "http://" + address.str() + "/", timeout] { return curlConnect(url, timeout); };
 }
 
-CheckResult smtp(const std::string& url, milliseconds timeout) { return curlConnect(url, timeout); }
+Probe smtp(const std::string& url, milliseconds timeout) {
+  return [url, timeout] { return curlConnect(url, timeout); };
+}
 
 }  // namespace workstream::probes

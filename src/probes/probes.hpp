@@ -1,10 +1,11 @@
 #pragma once
 
-// Readiness probes of the servers the roles depend on. Each opens a
-// connection, asks the server something trivial, and closes it; each blocks
-// for at most `timeout`. Errors never carry a password.
+// Readiness probes of the servers the roles depend on. Each returned probe
+// asks its server something trivial and blocks for at most `timeout`; it is
+// called from one thread at a time. Errors never carry a password.
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "workstream/core/config.hpp"
@@ -13,13 +14,14 @@
 namespace workstream::probes {
 
 using std::chrono::milliseconds;
+using Probe = std::function<CheckResult()>;
 
-CheckResult postgres(const std::string& url, milliseconds timeout);
-CheckResult redis(const std::string& url, milliseconds timeout);
-CheckResult rabbitmq(const std::string& url, milliseconds timeout);
-CheckResult mongo(const std::string& url, milliseconds timeout);
-CheckResult smtp(const std::string& url, milliseconds timeout);
+Probe postgres(const std::string& url, milliseconds timeout);
+Probe redis(const std::string& url, milliseconds timeout);
+Probe rabbitmq(const std::string& url, milliseconds timeout);
+Probe mongo(const std::string& url, milliseconds timeout);
+Probe smtp(const std::string& url, milliseconds timeout);
 // Only that something accepts TCP connections at the address.
-CheckResult tcp(const HostPort& address, milliseconds timeout);
+Probe tcp(const HostPort& address, milliseconds timeout);
 
 }  // namespace workstream::probes

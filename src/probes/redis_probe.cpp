@@ -16,9 +16,7 @@ Reply command(redisContext* ctx, const char* format, const std::string& arg = {}
   return Reply(static_cast<redisReply*>(raw), freeReplyObject);
 }
 
-}  // namespace
-
-CheckResult redis(const std::string& url, milliseconds timeout) {
+CheckResult check(const std::string& url, milliseconds timeout) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) return {false, "invalid Redis URL"};
   const std::string host(parsed->host_address());
@@ -40,6 +38,12 @@ CheckResult redis(const std::string& url, milliseconds timeout) {
   if (!pong) return {false, ctx->errstr};
   if (pong->type == REDIS_REPLY_ERROR) return {false, std::string(pong->str, pong->len)};
   return {true, {}};
+}
+
+}  // namespace
+
+Probe redis(const std::string& url, milliseconds timeout) {
+  return [url, timeout] { return check(url, timeout); };
 }
 
 }  // namespace workstream::probes

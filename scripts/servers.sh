@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Starts and stops the servers Workstream uses, on loopback, each with its own
+# port and a data directory under .local/servers (ignored by git):
+# PostgreSQL, Redis and RabbitMQ from Debian's packages, FerretDB (MongoDB
+# wire protocol, SQLite backend) and an SMTP sink that keeps each message as a
+# file. Idempotent: starting a running server or stopping a stopped one is a
+# no-op. Servers are stopped by the PIDs this script recorded.
+#
+#   scripts/servers.sh start|stop|status|env
+#
+# Ports can be moved with WS_PG_PORT, WS_REDIS_PORT, WS_AMQP_PORT,
+# WS_MONGO_PORT and WS_SMTP_PORT.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+base="$root/.local/servers"
+pg_port=${WS_PG_PORT:-55432}
+redis_port=${WS_REDIS_PORT:-56379}
+amqp_port=${WS_AMQP_PORT:-55672}
+mongo_port=${WS_MONGO_PORT:-57017}
+smtp_port=${WS_SMTP_PORT:-52525}
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+
+say() { echo "servers: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+running() { # pidfile
+  [ -f "$1" ] && kill -0 "$(head -n 1 "$1")" 2>/dev/null
+}
+
+wait_for() { # name seconds command...
+  local name=$1 seconds=$2; shift 2
+  for _ in $(seq $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  die "$name did not come up within ${seconds}s; see its log under $base/$name"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# PostgreSQL refuses to run as root, so as root it runs as the postgres user,
+# which must be able to reach its data directory.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_dir() {
+  local dir="$base/postgres"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$base" 2>/dev/null; then
+    dir="/tmp/workstream-postgres-$(echo "$root" | md5sum | cut -c1-8)"
+  fi
+  echo "$dir"
+}
+
+start_postgres() {
+  local dir; dir=$(pg_dir)
+  [ -n "$pg_bin" ] || die "PostgreSQL is not installed; run scripts/setup.sh"
+  if [ -f "$dir/data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then return; fi
+  mkdir -p "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    echo workstream | as_pg tee "$dir/pwfile" >/dev/null
+    as_pg "$pg_bin/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || die "initdb failed; see $dir/initdb.log"
+  fi
+  as_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start \
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c fsync=off" >/dev/null ||
+    die "PostgreSQL did not start; see $dir/postgres.log"
+  if ! as_pg psql -h "$dir" -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='workstream'" | grep -q 1; then
+    as_pg psql -q -h "$dir" -p "$pg_port" -U postgres \
+      -c "CREATE ROLE workstream LOGIN PASSWORD 'workstream'" \
+      -c "CREATE DATABASE workstream OWNER workstream"
+  fi
+}
+
+stop_postgres() {
+  local dir; dir=$(pg_dir)
+  [ -f "$dir/data/postmaster.pid" ] || return 0
+  as_pg "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+start_redis() {
+  local dir="$base/redis"
+  running "$dir/redis.pid" && return
+  mkdir -p "$dir"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no
+  wait_for redis 10 redis-cli -p "$redis_port" ping
+}
+
+# RabbitMQ runs as its own node with its own Erlang port mapper, cookie and
+# data, so it never meets a system-wide broker.
+rabbit_env() {
+  local dir="$base/rabbitmq"
+  export HOME="$dir" RABBITMQ_NODENAME="workstream@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_DIST_PORT=$((amqp_port + 1)) \
+    ERL_EPMD_PORT=$((amqp_port + 2)) ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
+    RABBITMQ_PID_FILE="$dir/rabbitmq.pid" RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_LOGS="$dir/log/rabbit.log"
+}
+
+rabbitmqctl_local() { (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl "$@"); }
+
+start_rabbitmq() {
+  local dir="$base/rabbitmq"
+  running "$dir/rabbitmq.pid" && return
+  mkdir -p "$dir/log"
+  [ -f "$dir/enabled_plugins" ] || echo "[]." >"$dir/enabled_plugins"
+  printf 'loopback_users.guest = true\nlog.console = false\n' >"$dir/rabbitmq.conf"
+  (rabbit_env; cd "$dir"; nohup /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/log/stdout.log" 2>&1 &)
+  wait_for rabbitmq 60 test -s "$dir/rabbitmq.pid"
+  rabbitmqctl_local -q await_startup --timeout 60 >/dev/null 2>&1 ||
+    die "RabbitMQ did not start; see $dir/log"
+}
+
+stop_rabbitmq() {
+  local dir="$base/rabbitmq"
+  if running "$dir/rabbitmq.pid"; then
+    local pid; pid=$(head -n 1 "$dir/rabbitmq.pid")
+    kill "$pid"
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -f "$dir/rabbitmq.pid"
+  (rabbit_env; epmd -kill >/dev/null 2>&1 || true)
+}
+
+start_background() { # name pidfile logfile command...
+  local name=$1 pidfile=$2 log=$3; shift 3
+  running "$pidfile" && return
+  nohup "$@" >"$log" 2>&1 &
+  echo $! >"$pidfile"
+}
+
+stop_pidfile() { # pidfile
+  if running "$1"; then
+    local pid; pid=$(head -n 1 "$1")
+    kill "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -f "$1"
+}
+
+start_ferretdb() {
+  local dir="$base/ferretdb"
+  [ -x "$root/.local/bin/ferretdb" ] || die "FerretDB is not built; run scripts/setup.sh"
+  mkdir -p "$dir/data"
+  start_background ferretdb "$dir/ferretdb.pid" "$dir/ferretdb.log" \
+    "$root/.local/bin/ferretdb" --handler=sqlite --sqlite-url="file:$dir/data/" \
+    --listen-addr="127.0.0.1:$mongo_port" --state-dir="$dir" --telemetry=disable --log-level=warn
+  wait_for ferretdb 20 port_open "$mongo_port"
+}
+
+start_smtp() {
+  local dir="$base/smtp"
+  [ -x "$root/.venv/bin/python" ] || die "the Python test tools are missing; run scripts/setup.sh"
+  mkdir -p "$dir/mail"
+  start_background smtp "$dir/smtp.pid" "$dir/smtp.log" \
+    "$root/.venv/bin/python" "$root/scripts/smtp_sink.py" --port "$smtp_port" --maildir "$dir/mail"
+  wait_for smtp 20 port_open "$smtp_port"
+}
+
+print_env() {
+  cat <<ENV
+export WORKSTREAM_POSTGRES_URL=postgresql://workstream:workstream@127.0.0.1:$pg_port/workstream
+export WORKSTREAM_RABBITMQ_URL=amqp://guest:guest@127.0.0.1:$amqp_port/%2f
+export WORKSTREAM_REDIS_URL=redis://127.0.0.1:$redis_port/0
+export WORKSTREAM_MONGO_URL=mongodb://127.0.0.1:$mongo_port/workstream
+export WORKSTREAM_SMTP_URL=smtp://127.0.0.1:$smtp_port
+export WORKSTREAM_TEST_MAILDIR=$base/smtp/mail
+ENV
+}
+
+status() {
+  local name port
+  for pair in postgres:$pg_port redis:$redis_port rabbitmq:$amqp_port ferretdb:$mongo_port smtp:$smtp_port; do
+    name=${pair%%:*} port=${pair##*:}
+    if port_open "$port"; then echo "$name: up on 127.0.0.1:$port"; else echo "$name: down"; fi
+  done
+}
+
+case "${1:-}" in
+  start)
+    start_postgres; start_redis; start_rabbitmq; start_ferretdb; start_smtp
+    say "all up"; print_env ;;
+  stop)
+    stop_pidfile "$base/smtp/smtp.pid"; stop_pidfile "$base/ferretdb/ferretdb.pid"
+    stop_rabbitmq; stop_pidfile "$base/redis/redis.pid"; stop_postgres
+    say "all stopped" ;;
+  status) status ;;
+  env) print_env ;;
+  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+esac
