@@ -19,6 +19,7 @@ amqp_port=${WS_AMQP_PORT:-55672}
 mongo_port=${WS_MONGO_PORT:-57017}
 smtp_port=${WS_SMTP_PORT:-52525}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+mkdir -p "$base"
 
 say() { echo "servers: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -34,6 +35,11 @@ wait_for() { # name seconds command...
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+port_free() { # name port
+  port_open "$2" && die "port $2 for $1 is taken by a process this script did not start; move it with the WS_*_PORT variables"
+  return 0
+}
 
 # PostgreSQL refuses to run as root, so as root it runs as the postgres user,
 # which must be able to reach its data directory.
@@ -53,6 +59,7 @@ start_postgres() {
   local dir; dir=$(pg_dir)
   [ -n "$pg_bin" ] || die "PostgreSQL is not installed; run scripts/setup.sh"
   if [ -f "$dir/data/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then return; fi
+  port_free postgres "$pg_port"
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
@@ -79,6 +86,7 @@ stop_postgres() {
 start_redis() {
   local dir="$base/redis"
   running "$dir/redis.pid" && return
+  port_free redis "$redis_port"
   mkdir -p "$dir"
   redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no
@@ -102,6 +110,7 @@ rabbitmqctl_local() { (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl "$@"); }
 start_rabbitmq() {
   local dir="$base/rabbitmq"
   running "$dir/rabbitmq.pid" && return
+  port_free rabbitmq "$amqp_port"
   mkdir -p "$dir/log"
   [ -f "$dir/enabled_plugins" ] || echo "[]." >"$dir/enabled_plugins"
   printf 'loopback_users.guest = true\nlog.console = false\n' >"$dir/rabbitmq.conf"
@@ -122,9 +131,10 @@ stop_rabbitmq() {
   (rabbit_env; epmd -kill >/dev/null 2>&1 || true)
 }
 
-start_background() { # name pidfile logfile command...
-  local name=$1 pidfile=$2 log=$3; shift 3
+start_background() { # name port pidfile logfile command...
+  local name=$1 port=$2 pidfile=$3 log=$4; shift 4
   running "$pidfile" && return
+  port_free "$name" "$port"
   nohup "$@" >"$log" 2>&1 &
   echo $! >"$pidfile"
 }
@@ -142,7 +152,7 @@ start_ferretdb() {
   local dir="$base/ferretdb"
   [ -x "$root/.local/bin/ferretdb" ] || die "FerretDB is not built; run scripts/setup.sh"
   mkdir -p "$dir/data"
-  start_background ferretdb "$dir/ferretdb.pid" "$dir/ferretdb.log" \
+  start_background ferretdb "$mongo_port" "$dir/ferretdb.pid" "$dir/ferretdb.log" \
     "$root/.local/bin/ferretdb" --handler=sqlite --sqlite-url="file:$dir/data/" \
     --listen-addr="127.0.0.1:$mongo_port" --state-dir="$dir" --telemetry=disable --log-level=warn
   wait_for ferretdb 20 port_open "$mongo_port"
@@ -152,7 +162,7 @@ start_smtp() {
   local dir="$base/smtp"
   [ -x "$root/.venv/bin/python" ] || die "the Python test tools are missing; run scripts/setup.sh"
   mkdir -p "$dir/mail"
-  start_background smtp "$dir/smtp.pid" "$dir/smtp.log" \
+  start_background smtp "$smtp_port" "$dir/smtp.pid" "$dir/smtp.log" \
     "$root/.venv/bin/python" "$root/scripts/smtp_sink.py" --port "$smtp_port" --maildir "$dir/mail"
   wait_for smtp 20 port_open "$smtp_port"
 }

@@ -29,18 +29,25 @@ void registerProcessMetrics(Metrics& metrics, const RoleSet& roles) {
   });
 }
 
-// libmongoc logs to stderr in its own format; its warnings and errors go to
-// our log instead, its chatter nowhere.
-void routeMongocLogs(const Logger* log) {
-  mongoc_log_set_handler(
-      [](mongoc_log_level_t level, const char* domain, const char* message, void* data) {
-        if (level > MONGOC_LOG_LEVEL_WARNING) return;
-        const auto* logger = static_cast<const Logger*>(data);
-        logger->log(level == MONGOC_LOG_LEVEL_WARNING ? LogLevel::warn : LogLevel::error, message,
-                    {{"library", "mongoc"}, {"domain", domain}});
-      },
-      const_cast<Logger*>(log));
-}
+// libmongoc logs to stderr in its own format; while this lives, its warnings
+// and errors go to our log instead, its chatter nowhere.
+class MongocLogRoute {
+ public:
+  explicit MongocLogRoute(const Logger& log) : log_(log) {
+    mongoc_log_set_handler(
+        [](mongoc_log_level_t level, const char* domain, const char* message, void* data) {
+          if (level > MONGOC_LOG_LEVEL_WARNING) return;
+          static_cast<const MongocLogRoute*>(data)->log_.log(
+              level == MONGOC_LOG_LEVEL_WARNING ? LogLevel::warn : LogLevel::error, message,
+              {{"library", "mongoc"}, {"domain", domain}});
+        },
+        this);
+  }
+  ~MongocLogRoute() { mongoc_log_set_handler(nullptr, nullptr); }
+
+ private:
+  Logger log_;
+};
 
 // Exits the process if a graceful shutdown overruns its deadline.
 class Watchdog {
@@ -65,7 +72,7 @@ class Watchdog {
 
 int serve(const RoleSet& roles, const Config& config) {
   Logger log(std::make_shared<LogSink>(stdout, config.logLevel), roles.serviceName());
-  routeMongocLogs(&log);
+  MongocLogRoute mongocLogs(log);
   Metrics metrics;
   registerProcessMetrics(metrics, roles);
   Readiness readiness(kReadinessInterval);
@@ -113,7 +120,6 @@ int serve(const RoleSet& roles, const Config& config) {
   io.stop();
   ioThread.join();
   log.info("stopped");
-  mongoc_log_set_handler(nullptr, nullptr);
   return 0;
 }
 

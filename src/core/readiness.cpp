@@ -23,6 +23,7 @@ void Readiness::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  checks_.clear();  // probes hold connections; release them now, not at destruction
 }
 
 ReadinessReport Readiness::report() const {

@@ -44,6 +44,7 @@ class Readiness {
   void start();
   // Shutting down: not ready from now on, whatever the checks say.
   void drain();
+  // Stops the checking thread and releases the probes.
   void stop();
 
   ReadinessReport report() const;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite from nothing: installs what is missing, builds, starts
+# the local servers (and stops them again if it started them), and runs every
+# test under ctest.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/setup.sh
+cmake --preset dev >/dev/null
+cmake --build --preset dev
+
+if bash scripts/servers.sh status | grep -q down; then
+  trap 'bash scripts/servers.sh stop' EXIT
+fi
+eval "$(bash scripts/servers.sh start)"
+
+ctest --preset dev -j 2 "$@"

@@ -1,0 +1,134 @@
+"""Black-box helpers: start the built `workstream` binary and talk to it from outside."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+import requests
+
+SERVER_VARS = [
+    "WORKSTREAM_POSTGRES_URL",
+    "WORKSTREAM_RABBITMQ_URL",
+    "WORKSTREAM_REDIS_URL",
+    "WORKSTREAM_MONGO_URL",
+    "WORKSTREAM_SMTP_URL",
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def binary():
+    path = os.environ.get("WORKSTREAM_BIN")
+    if not path or not os.access(path, os.X_OK):
+        pytest.fail("WORKSTREAM_BIN must name the built workstream binary (ctest sets it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def server_env():
+    """The URLs of the local servers, from scripts/servers.sh env."""
+    missing = [v for v in SERVER_VARS if not os.environ.get(v)]
+    if missing:
+        pytest.fail("the local servers' settings are missing (%s): run the tests through "
+                    "scripts/test.sh, or `eval \"$(scripts/servers.sh start)\"` first" % ", ".join(missing))
+    return {v: os.environ[v] for v in SERVER_VARS}
+
+
+class Workstream:
+    """One running `workstream serve` process."""
+
+    def __init__(self, binary, args, env):
+        self.admin = env["WORKSTREAM_ADMIN_ADDR"]
+        self.proc = subprocess.Popen([binary, *args], env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.stdout = ""
+        self.stderr = ""
+
+    def url(self, path):
+        return "http://%s%s" % (self.admin, path)
+
+    def get(self, path, **kwargs):
+        return requests.get(self.url(path), timeout=5, **kwargs)
+
+    def wait_healthy(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.communicate()
+                raise AssertionError("workstream exited with %s:\n%s\n%s"
+                                     % (self.proc.returncode, self.stdout, self.stderr))
+            try:
+                if self.get("/health").status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("workstream did not answer /health within %ss" % timeout)
+
+    def wait_ready(self, timeout=10):
+        self.wait_healthy(timeout)
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            last = self.get("/ready")
+            if last.status_code == 200:
+                return last
+            time.sleep(0.05)
+        raise AssertionError("not ready within %ss: %s" % (timeout, last and last.text))
+
+    def terminate(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        self.communicate(timeout)
+        return self.proc.returncode
+
+    def communicate(self, timeout=15):
+        out, err = self.proc.communicate(timeout=timeout)
+        self.stdout += out or ""
+        self.stderr += err or ""
+
+    def log_lines(self):
+        return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def start(binary, server_env):
+    """Starts workstream with the local servers' settings plus fresh ports; stops it after."""
+    started = []
+
+    def run(roles="all", extra_env=None, drop=()):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
+        env.update(server_env)
+        env.update({
+            "WORKSTREAM_ADMIN_ADDR": "127.0.0.1:%d" % free_port(),
+            "WORKSTREAM_HTTP_ADDR": "127.0.0.1:%d" % free_port(),
+            "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port(),
+            "WORKSTREAM_TASKS_ADDR": "127.0.0.1:%d" % free_port(),
+        })
+        env.update(extra_env or {})
+        for name in drop:
+            env.pop(name, None)
+        ws = Workstream(binary, ["serve", "--role=" + roles], env)
+        started.append(ws)
+        return ws
+
+    yield run
+    for ws in started:
+        if ws.proc.poll() is None:
+            ws.proc.kill()
+            ws.proc.wait()
+
+
+def run_cli(binary, args, env=None):
+    """Runs a workstream subcommand to completion with only the given WORKSTREAM_ settings."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
+    base.update(env or {})
+    return subprocess.run([binary, *args], env=base, capture_output=True, text=True, timeout=30)
