@@ -1,5 +1,5 @@
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
 
@@ -58,8 +58,11 @@ int runCli(int argc, char** argv) {
   std::function<int()> action;
 
   auto* serveCmd = app.add_subcommand("serve", "Run the modules of the given roles");
-  serveCmd->add_option("--role", roleText, "all, or a comma-separated list of gateway, tasks, "
-                                           "notifications, mailer")->required();
+  serveCmd
+      ->add_option("--role", roleText,
+                   "all, or a comma-separated list of gateway, tasks, "
+                   "notifications, mailer")
+      ->required();
   addConfigFlags(*serveCmd, flags);
   serveCmd->callback([&] {
     action = [&]() -> int {
@@ -81,8 +84,7 @@ int runCli(int argc, char** argv) {
         print ? "print" : "check",
         print ? "Print the effective settings, passwords redacted"
               : "Validate the settings the roles need; exit 2 naming each problem");
-    sub->add_option("--role", roleText, "the roles whose settings to check")
-        ->capture_default_str();
+    sub->add_option("--role", roleText, "the roles whose settings to check")->capture_default_str();
     addConfigFlags(*sub, flags);
     sub->callback([&, print] {
       action = [&, print]() -> int {
@@ -91,7 +93,8 @@ int runCli(int argc, char** argv) {
         auto config = configOrReport(*roles, flags);
         if (!config) return kUsageError;
         if (!print) return (std::cout << "configuration OK for --role=" << roles->str() << "\n", 0);
-        for (const auto& [name, value] : describe(*config)) std::cout << name << "=" << value << "\n";
+        for (const auto& [name, value] : describe(*config))
+          std::cout << name << "=" << value << "\n";
         return 0;
       };
     });
@@ -116,7 +119,8 @@ int runCli(int argc, char** argv) {
         std::cerr << "workstream: --timeout: " << error->message << "\n";
         return kUsageError;
       }
-      return healthCommand(std::get<HostPort>(address), std::get<std::chrono::milliseconds>(timeout));
+      return healthCommand(std::get<HostPort>(address),
+                           std::get<std::chrono::milliseconds>(timeout));
     };
   });
 

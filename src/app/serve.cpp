@@ -24,9 +24,10 @@ void registerProcessMetrics(Metrics& metrics, const RoleSet& roles) {
       .gauge("workstream_build_info", "Build and roles of this process; always 1",
              fmt::format(R"(version="{}",roles="{}")", buildVersion(), roles.str()))
       .set(1);
-  metrics.gaugeFunction("workstream_uptime_seconds", "Seconds since the process started", [started] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  });
+  metrics.gaugeFunction(
+      "workstream_uptime_seconds", "Seconds since the process started", [started] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      });
 }
 
 // libmongoc logs to stderr in its own format; while this lives, its warnings
@@ -80,7 +81,8 @@ int serve(const RoleSet& roles, const Config& config) {
   composeRoles(roles, context);
 
   boost::asio::io_context io(1);
-  admin::AdminState adminState{roles.serviceName(), std::string(buildVersion()), readiness, metrics};
+  admin::AdminState adminState{roles.serviceName(), std::string(buildVersion()), readiness,
+                               metrics};
   http::Server adminServer(
       io, [&adminState](const http::Request& r) { return admin::handleAdmin(adminState, r); }, {},
       log);
@@ -107,9 +109,8 @@ int serve(const RoleSet& roles, const Config& config) {
 
   readiness.start();
   std::thread ioThread([&io] { io.run(); });
-  log.info("started", {{"roles", roles.str()},
-                       {"version", buildVersion()},
-                       {"admin_addr", adminBound.str()}});
+  log.info("started",
+           {{"roles", roles.str()}, {"version", buildVersion()}, {"admin_addr", adminBound.str()}});
 
   const int signo = stopSignal.get_future().get();
   log.info("shutting down", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});

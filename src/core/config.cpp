@@ -72,33 +72,55 @@ constexpr std::uint8_t bits(std::initializer_list<Role> roles) {
 }
 
 const std::array kSpecs{
-    Spec{{"WORKSTREAM_PROFILE", "profile", "adapter profile: services"}, applyProfile, "services", 0},
+    Spec{{"WORKSTREAM_PROFILE", "profile", "adapter profile: services"},
+         applyProfile,
+         "services",
+         0},
     Spec{{"WORKSTREAM_POSTGRES_URL", "postgres-url", "libpq URI of the tasks store"},
-         applyUrl<&Config::postgresUrl, kPostgresql, kPostgres>, nullptr, bits({Role::tasks})},
+         applyUrl<&Config::postgresUrl, kPostgresql, kPostgres>,
+         nullptr,
+         bits({Role::tasks})},
     Spec{{"WORKSTREAM_RABBITMQ_URL", "rabbitmq-url", "amqp://user:pass@host:port/vhost"},
-         applyUrl<&Config::rabbitmqUrl, kAmqp, kAmqps>, nullptr,
+         applyUrl<&Config::rabbitmqUrl, kAmqp, kAmqps>,
+         nullptr,
          bits({Role::tasks, Role::notifications, Role::mailer})},
     Spec{{"WORKSTREAM_REDIS_URL", "redis-url", "redis://host:port/db"},
-         applyUrl<&Config::redisUrl, kRedis, kRediss>, nullptr,
+         applyUrl<&Config::redisUrl, kRedis, kRediss>,
+         nullptr,
          bits({Role::notifications, Role::mailer})},
     Spec{{"WORKSTREAM_MONGO_URL", "mongo-url", "mongodb://host:port/database"},
-         applyUrl<&Config::mongoUrl, kMongo>, nullptr, bits({Role::notifications})},
+         applyUrl<&Config::mongoUrl, kMongo>,
+         nullptr,
+         bits({Role::notifications})},
     Spec{{"WORKSTREAM_SMTP_URL", "smtp-url", "smtp://host:port or smtps://host:port"},
-         applyUrl<&Config::smtpUrl, kSmtp, kSmtps>, nullptr, bits({Role::mailer})},
+         applyUrl<&Config::smtpUrl, kSmtp, kSmtps>,
+         nullptr,
+         bits({Role::mailer})},
     Spec{{"WORKSTREAM_HTTP_ADDR", "http-addr", "gateway REST listen address, host:port"},
-         applyHostPort<&Config::httpAddr>, nullptr, bits({Role::gateway})},
+         applyHostPort<&Config::httpAddr>,
+         nullptr,
+         bits({Role::gateway})},
     Spec{{"WORKSTREAM_GRPC_ADDR", "grpc-addr", "tasks gRPC listen address, host:port"},
-         applyHostPort<&Config::grpcAddr>, nullptr, bits({Role::tasks})},
+         applyHostPort<&Config::grpcAddr>,
+         nullptr,
+         bits({Role::tasks})},
     // Required by a gateway without a tasks module beside it; see loadConfig.
     Spec{{"WORKSTREAM_TASKS_ADDR", "tasks-addr", "where the gateway finds tasks, host:port"},
-         applyHostPort<&Config::tasksAddr>, nullptr, 0},
+         applyHostPort<&Config::tasksAddr>,
+         nullptr,
+         0},
     Spec{{"WORKSTREAM_ADMIN_ADDR", "admin-addr", "health, readiness and metrics address"},
-         applyHostPort<&Config::adminAddr>, nullptr, bits({Role::gateway, Role::tasks,
-                                                           Role::notifications, Role::mailer})},
-    Spec{{"WORKSTREAM_LOG_LEVEL", "log-level", "debug, info, warn or error"}, applyLogLevel, "info",
+         applyHostPort<&Config::adminAddr>,
+         nullptr,
+         bits({Role::gateway, Role::tasks, Role::notifications, Role::mailer})},
+    Spec{{"WORKSTREAM_LOG_LEVEL", "log-level", "debug, info, warn or error"},
+         applyLogLevel,
+         "info",
          0},
     Spec{{"WORKSTREAM_SHUTDOWN_TIMEOUT", "shutdown-timeout", "drain deadline on SIGTERM, e.g. 10s"},
-         applyShutdownTimeout, "10s", 0},
+         applyShutdownTimeout,
+         "10s",
+         0},
 };
 
 const std::array<Setting, kSpecs.size()> kSettings = [] {
@@ -170,8 +192,8 @@ ConfigResult loadConfig(const RoleSet& roles, const Environment& env,
     if (raw.value && raw.value->empty()) raw.value.reset();
     if (!raw.value && spec.defaultValue) raw.value = spec.defaultValue;
     if (!raw.value) {
-      const bool required = (spec.requiredBy & hosted) != 0 ||
-                            (name == "WORKSTREAM_TASKS_ADDR" && needsTasksAddr);
+      const bool required =
+          (spec.requiredBy & hosted) != 0 || (name == "WORKSTREAM_TASKS_ADDR" && needsTasksAddr);
       if (required) {
         result.problems.push_back({name, "is required by --role=" + roles.str() + " but not set"});
       }

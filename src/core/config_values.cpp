@@ -6,7 +6,8 @@
 
 namespace workstream::config_values {
 
-Parsed<std::string> parseUrl(std::string_view text, std::initializer_list<std::string_view> schemes) {
+Parsed<std::string> parseUrl(std::string_view text,
+                             std::initializer_list<std::string_view> schemes) {
   auto url = boost::urls::parse_uri(text);
   if (!url) return Invalid{"not a valid URL (" + url.error().message() + ")"};
   bool schemeOk = false;
@@ -23,11 +24,13 @@ Parsed<std::string> parseUrl(std::string_view text, std::initializer_list<std::s
 
 Parsed<HostPort> parseHostPort(std::string_view text) {
   const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return Invalid{"expected host:port, got \"" + std::string(text) + "\""};
+  if (colon == std::string_view::npos || colon == 0)
+    return Invalid{"expected host:port, got \"" + std::string(text) + "\""};
   std::string_view host = text.substr(0, colon);
   const std::string_view portText = text.substr(colon + 1);
   if (host.front() == '[') {
-    if (host.back() != ']' || host.size() < 3) return Invalid{"bad IPv6 address in \"" + std::string(text) + "\""};
+    if (host.back() != ']' || host.size() < 3)
+      return Invalid{"bad IPv6 address in \"" + std::string(text) + "\""};
     host = host.substr(1, host.size() - 2);
   } else if (host.find(':') != std::string_view::npos) {
     return Invalid{"write an IPv6 address in brackets: [::1]:port"};
@@ -44,7 +47,8 @@ Parsed<std::chrono::milliseconds> parseDuration(std::string_view text) {
   long long amount = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
   const std::string_view unit(end, text.data() + text.size() - end);
-  if (ec != std::errc{} || amount < 0) return Invalid{"invalid duration \"" + std::string(text) + "\""};
+  if (ec != std::errc{} || amount < 0)
+    return Invalid{"invalid duration \"" + std::string(text) + "\""};
   if (unit == "ms") return std::chrono::milliseconds(amount);
   if (unit == "s") return std::chrono::seconds(amount);
   if (unit == "m") return std::chrono::minutes(amount);
@@ -53,7 +57,8 @@ Parsed<std::chrono::milliseconds> parseDuration(std::string_view text) {
 
 Parsed<LogLevel> parseLogLevel(std::string_view text) {
   if (auto level = logLevelFromString(text)) return *level;
-  return Invalid{"invalid log level \"" + std::string(text) + "\" (expected debug, info, warn or error)"};
+  return Invalid{"invalid log level \"" + std::string(text) +
+                 "\" (expected debug, info, warn or error)"};
 }
 
 }  // namespace workstream::config_values

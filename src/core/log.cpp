@@ -1,11 +1,11 @@
 #include "workstream/core/log.hpp"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <array>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <chrono>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 namespace workstream {
 namespace {

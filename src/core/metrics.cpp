@@ -20,8 +20,7 @@ Counter& Metrics::counter(const std::string& name, const std::string& help,
   return c;
 }
 
-Gauge& Metrics::gauge(const std::string& name, const std::string& help,
-                      const std::string& labels) {
+Gauge& Metrics::gauge(const std::string& name, const std::string& help, const std::string& labels) {
   std::lock_guard lock(mutex_);
   auto& g = gauges_.emplace_back();
   family(name, help, "gauge").series.push_back({labels, [&g] { return g.value(); }});

@@ -8,7 +8,9 @@ Readiness::~Readiness() { stop(); }
 
 void Readiness::add(ReadinessCheck check) { checks_.push_back(std::move(check)); }
 
-void Readiness::start() { thread_ = std::thread([this] { loop(); }); }
+void Readiness::start() {
+  thread_ = std::thread([this] { loop(); });
+}
 
 void Readiness::drain() {
   std::lock_guard lock(mutex_);

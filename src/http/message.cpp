@@ -1,9 +1,9 @@
 #include "workstream/http/message.hpp"
 
+#include <strings.h>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <strings.h>
 
 namespace workstream::http {
 

@@ -32,10 +32,10 @@ CheckResult check(const std::string& url, milliseconds timeout) {
   const auto login = amqp_login(conn.get(), info.vhost, 1, 131072, 0, AMQP_SASL_METHOD_PLAIN,
                                 info.user, info.password);
   if (login.reply_type != AMQP_RESPONSE_NORMAL) {
-    return {false, login.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
-                       ? std::string("RabbitMQ login failed: ") +
-                             amqp_error_string2(login.library_error)
-                       : std::string("RabbitMQ refused the login")};
+    return {false,
+            login.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION
+                ? std::string("RabbitMQ login failed: ") + amqp_error_string2(login.library_error)
+                : std::string("RabbitMQ refused the login")};
   }
   amqp_connection_close(conn.get(), AMQP_REPLY_SUCCESS);
   return {true, {}};

@@ -20,7 +20,8 @@ template <class T>
 using Parsed = std::variant<T, Invalid>;
 
 // A URL whose scheme is one of `schemes` and which names a host.
-Parsed<std::string> parseUrl(std::string_view text, std::initializer_list<std::string_view> schemes);
+Parsed<std::string> parseUrl(std::string_view text,
+                             std::initializer_list<std::string_view> schemes);
 // "host:port" or "[v6]:port"; port 0 asks the kernel for a free port.
 Parsed<HostPort> parseHostPort(std::string_view text);
 // "500ms", "10s" or "2m".

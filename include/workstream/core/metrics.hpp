@@ -32,7 +32,8 @@ class Gauge {
 class Metrics {
  public:
   // `labels` is the rendered label set, e.g. R"(queue="workstream.mailer")".
-  Counter& counter(const std::string& name, const std::string& help, const std::string& labels = {});
+  Counter& counter(const std::string& name, const std::string& help,
+                   const std::string& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const std::string& labels = {});
   // A gauge whose value is read when /metrics is scraped.
   void gaugeFunction(const std::string& name, const std::string& help, std::function<double()> read,

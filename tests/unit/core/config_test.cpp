@@ -1,7 +1,7 @@
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 #include "workstream/core/config.hpp"
 #include "workstream/core/config_values.hpp"
@@ -70,9 +70,9 @@ TEST_CASE("config: each role requires exactly what it uses, named") {
 }
 
 TEST_CASE("config: flags override the environment") {
-  auto result = loadConfig(RoleSet::all(), envOf(kAll),
-                           {{"WORKSTREAM_ADMIN_ADDR", "127.0.0.1:0"},
-                            {"WORKSTREAM_LOG_LEVEL", "debug"}});
+  auto result =
+      loadConfig(RoleSet::all(), envOf(kAll),
+                 {{"WORKSTREAM_ADMIN_ADDR", "127.0.0.1:0"}, {"WORKSTREAM_LOG_LEVEL", "debug"}});
   REQUIRE(result.ok());
   CHECK(result.config.adminAddr == HostPort{"127.0.0.1", 0});
   CHECK(result.config.logLevel == LogLevel::debug);
@@ -87,9 +87,9 @@ TEST_CASE("config: invalid values are reported, every one, by variable") {
   vars["WORKSTREAM_PROFILE"] = "cloud";
   auto result = loadConfig(RoleSet::all(), envOf(vars), {});
   CHECK(result.problems.size() == 5);
-  for (const char* name : {"WORKSTREAM_POSTGRES_URL", "WORKSTREAM_HTTP_ADDR",
-                           "WORKSTREAM_LOG_LEVEL", "WORKSTREAM_SHUTDOWN_TIMEOUT",
-                           "WORKSTREAM_PROFILE"}) {
+  for (const char* name :
+       {"WORKSTREAM_POSTGRES_URL", "WORKSTREAM_HTTP_ADDR", "WORKSTREAM_LOG_LEVEL",
+        "WORKSTREAM_SHUTDOWN_TIMEOUT", "WORKSTREAM_PROFILE"}) {
     CHECK(names(result, name));
   }
 }

@@ -22,8 +22,7 @@ TEST_CASE("log: a line is one JSON object with the core fields first") {
 }
 
 TEST_CASE("log: timestamps are RFC 3339 UTC with milliseconds") {
-  CHECK(std::regex_match(nowRfc3339(),
-                         std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+  CHECK(std::regex_match(nowRfc3339(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
 }
 
 TEST_CASE("log: levels below the minimum are dropped") {

@@ -7,8 +7,14 @@ using namespace workstream;
 
 TEST_CASE("readiness: ready only when every check passes") {
   std::vector<ReadinessCheck> checks{
-      {"postgres", [] { return CheckResult{true, {}}; }},
-      {"redis", [] { return CheckResult{false, "connection refused"}; }},
+      {"postgres",
+       [] {
+         return CheckResult{true, {}};
+       }},
+      {"redis",
+       [] {
+         return CheckResult{false, "connection refused"};
+       }},
   };
   auto report = Readiness::evaluate(checks);
   CHECK_FALSE(report.ready);
