@@ -10,7 +10,8 @@ bash scripts/setup.sh
 cmake --preset dev >/dev/null
 cmake --build --preset dev
 
-if bash scripts/servers.sh status | grep -q down; then
+before=$(bash scripts/servers.sh status)
+if grep -q down <<<"$before"; then
   trap 'bash scripts/servers.sh stop' EXIT
 fi
 eval "$(bash scripts/servers.sh start)"

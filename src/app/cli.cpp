@@ -1,9 +1,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <map>
 
 #include "app/commands.hpp"
+#include "app/tasks_root.hpp"
 #include "workstream/core/build_info.hpp"
 #include "workstream/core/config_values.hpp"
 
@@ -99,6 +101,24 @@ int runCli(int argc, char** argv) {
       };
     });
   }
+
+  app.add_subcommand("migrate", "Apply the tasks database migrations, then exit")
+      ->callback([&] {
+        action = [&]() -> int {
+          auto result = loadConfig(RoleSet{}, processEnvironment(), flags);
+          const bool named = std::any_of(
+              result.problems.begin(), result.problems.end(),
+              [](const ConfigProblem& p) { return p.variable == "WORKSTREAM_POSTGRES_URL"; });
+          if (!named && result.config.postgresUrl.empty()) {
+            result.problems.push_back({"WORKSTREAM_POSTGRES_URL", "is required by migrate but not set"});
+          }
+          for (const auto& problem : result.problems) {
+            std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
+          }
+          return result.ok() ? migrateCommand(result.config) : kUsageError;
+        };
+      });
+  addConfigFlags(*app.get_subcommand("migrate"), flags);
 
   auto* healthCmd = app.add_subcommand("health", "Probe a running process's /health; exit 0 or 1");
   std::string adminAddr;

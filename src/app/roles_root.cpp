@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "app/tasks_root.hpp"
 #include "probes/probes.hpp"
 
 namespace workstream::app {
@@ -27,14 +28,15 @@ class Checks {
 
 }  // namespace
 
-void composeRoles(const RoleSet& roles, RoleContext& context) {
+std::vector<std::unique_ptr<Module>> composeRoles(const RoleSet& roles, RoleContext& context) {
   const Config& config = context.config;
+  std::vector<std::unique_ptr<Module>> modules;
   Checks checks(context.readiness);
   if (roles.has(Role::gateway) && !roles.has(Role::tasks)) {
     checks.add("tasks", probes::tcp, *config.tasksAddr);
   }
   if (roles.has(Role::tasks)) {
-    checks.add("postgres", probes::postgres, config.postgresUrl);
+    modules.push_back(startTasks(context));  // checks "postgres" through its own pool
     checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);
   }
   if (roles.has(Role::notifications)) {
@@ -47,6 +49,7 @@ void composeRoles(const RoleSet& roles, RoleContext& context) {
     checks.add("redis", probes::redis, config.redisUrl);
     checks.add("smtp", probes::smtp, config.smtpUrl);
   }
+  return modules;
 }
 
 }  // namespace workstream::app

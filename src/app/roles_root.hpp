@@ -1,5 +1,9 @@
 #pragma once
 
+#include <memory>
+#include <vector>
+
+#include "app/module.hpp"
 #include "workstream/core/config.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
@@ -16,8 +20,8 @@ struct RoleContext {
   Readiness& readiness;
 };
 
-// Wires the modules of the hosted roles. Today each role registers the
-// readiness checks of the servers it depends on.
-void composeRoles(const RoleSet& roles, RoleContext& context);
+// Starts the modules of the hosted roles, and registers the readiness checks
+// of the servers each depends on. Throws when a module cannot start.
+std::vector<std::unique_ptr<Module>> composeRoles(const RoleSet& roles, RoleContext& context);
 
 }  // namespace workstream::app

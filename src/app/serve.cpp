@@ -78,7 +78,13 @@ int serve(const RoleSet& roles, const Config& config) {
   registerProcessMetrics(metrics, roles);
   Readiness readiness(kReadinessInterval);
   RoleContext context{config, log, metrics, readiness};
-  composeRoles(roles, context);
+  std::vector<std::unique_ptr<Module>> modules;
+  try {
+    modules = composeRoles(roles, context);
+  } catch (const std::exception& e) {
+    log.error("cannot start", {{"error", e.what()}});
+    return 1;
+  }
 
   boost::asio::io_context io(1);
   admin::AdminState adminState{roles.serviceName(), std::string(buildVersion()), readiness,
@@ -115,7 +121,9 @@ int serve(const RoleSet& roles, const Config& config) {
   const int signo = stopSignal.get_future().get();
   log.info("shutting down", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
   Watchdog watchdog(config.shutdownTimeout, log);
+  const auto deadline = std::chrono::steady_clock::now() + config.shutdownTimeout;
   readiness.drain();
+  for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->stop(deadline);
   adminServer.stop();
   readiness.stop();
   io.stop();

@@ -47,10 +47,27 @@ std::string applyLogLevel(Config& config, const std::string& value) {
   return {};
 }
 
-std::string applyShutdownTimeout(Config& config, const std::string& value) {
+template <auto Member>
+std::string applyDuration(Config& config, const std::string& value) {
   auto parsed = parseDuration(value);
   if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  config.shutdownTimeout = std::get<std::chrono::milliseconds>(parsed);
+  config.*Member = std::get<std::chrono::milliseconds>(parsed);
+  return {};
+}
+
+template <auto Member, int Min, int Max>
+std::string applyInt(Config& config, const std::string& value) {
+  auto parsed = parseInt(value, Min, Max);
+  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
+  config.*Member = std::get<int>(parsed);
+  return {};
+}
+
+template <auto Member>
+std::string applyBool(Config& config, const std::string& value) {
+  auto parsed = parseBool(value);
+  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
+  config.*Member = std::get<bool>(parsed);
   return {};
 }
 
@@ -118,9 +135,15 @@ const std::array kSpecs{
          "info",
          0},
     Spec{{"WORKSTREAM_SHUTDOWN_TIMEOUT", "shutdown-timeout", "drain deadline on SIGTERM, e.g. 10s"},
-         applyShutdownTimeout,
-         "10s",
-         0},
+         applyDuration<&Config::shutdownTimeout>, "10s", 0},
+    Spec{{"WORKSTREAM_POSTGRES_POOL_SIZE", "postgres-pool-size", "PostgreSQL connections, 1-100"},
+         applyInt<&Config::postgresPoolSize, 1, 100>, "8", 0},
+    Spec{{"WORKSTREAM_POSTGRES_STATEMENT_TIMEOUT", "postgres-statement-timeout",
+          "PostgreSQL statement timeout, e.g. 5s"},
+         applyDuration<&Config::postgresStatementTimeout>, "5s", 0},
+    Spec{{"WORKSTREAM_MIGRATE_ON_START", "migrate-on-start",
+          "apply database migrations at startup: true or false"},
+         applyBool<&Config::migrateOnStart>, "false", 0},
 };
 
 const std::array<Setting, kSpecs.size()> kSettings = [] {
@@ -222,6 +245,10 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& config) 
       {"WORKSTREAM_ADMIN_ADDR", addr(config.adminAddr)},
       {"WORKSTREAM_LOG_LEVEL", level},
       {"WORKSTREAM_SHUTDOWN_TIMEOUT", std::to_string(config.shutdownTimeout.count()) + "ms"},
+      {"WORKSTREAM_POSTGRES_POOL_SIZE", std::to_string(config.postgresPoolSize)},
+      {"WORKSTREAM_POSTGRES_STATEMENT_TIMEOUT",
+       std::to_string(config.postgresStatementTimeout.count()) + "ms"},
+      {"WORKSTREAM_MIGRATE_ON_START", config.migrateOnStart ? "true" : "false"},
   };
 }
 

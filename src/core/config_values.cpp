@@ -61,4 +61,20 @@ Parsed<LogLevel> parseLogLevel(std::string_view text) {
                  "\" (expected debug, info, warn or error)"};
 }
 
+Parsed<int> parseInt(std::string_view text, int min, int max) {
+  int value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
+    return Invalid{"invalid number \"" + std::string(text) + "\" (expected " + std::to_string(min) +
+                   "-" + std::to_string(max) + ")"};
+  }
+  return value;
+}
+
+Parsed<bool> parseBool(std::string_view text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  return Invalid{"invalid boolean \"" + std::string(text) + "\" (expected true or false)"};
+}
+
 }  // namespace workstream::config_values

@@ -8,6 +8,10 @@ Readiness::~Readiness() { stop(); }
 
 void Readiness::add(ReadinessCheck check) { checks_.push_back(std::move(check)); }
 
+void Readiness::onReport(std::function<void(bool)> listener) {
+  listeners_.push_back(std::move(listener));
+}
+
 void Readiness::start() {
   thread_ = std::thread([this] { loop(); });
 }
@@ -26,6 +30,7 @@ void Readiness::stop() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   checks_.clear();  // probes hold connections; release them now, not at destruction
+  listeners_.clear();
 }
 
 ReadinessReport Readiness::report() const {
@@ -58,6 +63,11 @@ void Readiness::loop() {
     fresh.draining = report_.draining;
     fresh.ready = fresh.ready && !fresh.draining;
     report_ = std::move(fresh);
+    const bool ready = report_.ready;
+    lock.unlock();
+    for (const auto& listener : listeners_) listener(ready);
+    lock.lock();
+    if (stopping_) break;
     wake_.wait_for(lock, interval_, [this] { return stopping_; });
   }
 }

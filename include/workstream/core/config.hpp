@@ -38,6 +38,9 @@ struct Config {
   std::optional<HostPort> adminAddr;
   LogLevel logLevel = LogLevel::info;
   std::chrono::milliseconds shutdownTimeout{0};
+  int postgresPoolSize = 0;
+  std::chrono::milliseconds postgresStatementTimeout{0};
+  bool migrateOnStart = false;
 };
 
 // One setting: the environment variable that carries it and the flag that

@@ -27,5 +27,9 @@ Parsed<HostPort> parseHostPort(std::string_view text);
 // "500ms", "10s" or "2m".
 Parsed<std::chrono::milliseconds> parseDuration(std::string_view text);
 Parsed<LogLevel> parseLogLevel(std::string_view text);
+// A whole number in [min, max].
+Parsed<int> parseInt(std::string_view text, int min, int max);
+// "true" or "false".
+Parsed<bool> parseBool(std::string_view text);
 
 }  // namespace workstream::config_values

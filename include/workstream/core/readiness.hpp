@@ -41,6 +41,9 @@ class Readiness {
 
   // Register before start().
   void add(ReadinessCheck check);
+  // Called on the checking thread after every round with whether the
+  // process is ready (the gRPC health service follows it this way).
+  void onReport(std::function<void(bool ready)> listener);
   void start();
   // Shutting down: not ready from now on, whatever the checks say.
   void drain();
@@ -57,6 +60,7 @@ class Readiness {
 
   const std::chrono::milliseconds interval_;
   std::vector<ReadinessCheck> checks_;
+  std::vector<std::function<void(bool)>> listeners_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   ReadinessReport report_;

@@ -1,0 +1,28 @@
+#pragma once
+
+// Infrastructure failures: the one small exception tree. Expected outcomes
+// (not found, illegal transition, invalid input) are values, never these.
+
+#include <stdexcept>
+
+namespace workstream {
+
+class InfrastructureError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A server we depend on is unreachable or the connection broke; retrying
+// later may succeed.
+class Unavailable : public InfrastructureError {
+ public:
+  using InfrastructureError::InfrastructureError;
+};
+
+// The operation ran out of time (a statement timeout or a deadline).
+class TimedOut : public InfrastructureError {
+ public:
+  using InfrastructureError::InfrastructureError;
+};
+
+}  // namespace workstream

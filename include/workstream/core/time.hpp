@@ -1,0 +1,20 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace workstream {
+
+// Instants as Postgres keeps them: microseconds since the epoch, UTC.
+using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
+// The source of "now"; tests pass a fake one.
+using Clock = std::function<Timestamp()>;
+
+Timestamp systemNow();
+// RFC 3339 in UTC with microseconds, e.g. 2026-11-22T13:45:01.123456Z.
+std::string formatRfc3339(Timestamp t);
+
+}  // namespace workstream

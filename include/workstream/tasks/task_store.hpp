@@ -1,0 +1,69 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "workstream/tasks/task.hpp"
+
+namespace workstream::tasks {
+
+// An event to publish, written to the outbox in the same transaction as the
+// state change it reports.
+struct OutboxEvent {
+  std::string eventId;
+  std::string eventType;   // e.g. workstream.task.created.v1
+  std::string routingKey;  // the type without its version
+  std::string aggregateId; // the task id: events of one task keep their order
+  std::string envelopeJson;
+};
+
+// Where listing resumes: strictly after this task in newest-first order.
+struct PageCursor {
+  Timestamp createdAt;
+  std::string id;
+};
+
+struct StoreQuery {
+  int limit = 20;
+  std::optional<PageCursor> after;
+  std::optional<TaskStatus> status;
+};
+
+// The tasks' system of record and their outbox.
+//
+// Promises: a state change and its event commit together or not at all; of
+// concurrent completions of one task exactly one succeeds; an idempotency
+// key maps to one task however many concurrent creates carry it.
+// Infrastructure failures throw Unavailable or TimedOut (core/errors.hpp).
+class TaskStore {
+ public:
+  virtual ~TaskStore() = default;
+
+  struct Created {
+    Task task;
+    bool replayed = false;  // the key was seen: `task` is the earlier one
+  };
+  // Inserts the task and its event. With an idempotency key seen in the last
+  // 24 hours, inserts nothing and returns the task created under that key.
+  virtual Created create(const Task& task, const OutboxEvent& event,
+                         const std::optional<std::string>& idempotencyKey) = 0;
+
+  virtual std::optional<Task> get(const std::string& id) = 0;
+
+  // Up to `limit` tasks, newest first (created_at, then id, descending).
+  virtual std::vector<Task> list(const StoreQuery& query) = 0;
+
+  enum class Completion { completed, notFound, alreadyCompleted };
+  struct Completed {
+    Completion outcome;
+    std::optional<Task> task;  // the completed task, when outcome is completed
+  };
+  // Moves an open task to completed at `at` and writes the event `makeEvent`
+  // builds from the completed task, in one transaction.
+  virtual Completed complete(const std::string& id, Timestamp at,
+                             const std::function<OutboxEvent(const Task&)>& makeEvent) = 0;
+};
+
+}  // namespace workstream::tasks

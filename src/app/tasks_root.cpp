@@ -1,0 +1,103 @@
+#include "app/tasks_root.hpp"
+
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
+#include <grpcpp/server_builder.h>
+
+#include <iostream>
+
+#include "pg/migrations.hpp"
+#include "tasks/grpc_tasks_service.hpp"
+#include "tasks/pg_task_store.hpp"
+
+namespace workstream::tasks {
+extern const std::vector<pg::Migration> kMigrations;
+}
+
+namespace workstream::app {
+namespace {
+
+constexpr int kMaxGrpcThreads = 64;
+
+pg::PoolOptions poolOptions(const Config& config) {
+  pg::PoolOptions options;
+  options.url = config.postgresUrl;
+  options.size = config.postgresPoolSize;
+  options.statementTimeout = config.postgresStatementTimeout;
+  options.prepared = tasks::PgTaskStore::preparedStatements();
+  return options;
+}
+
+class TasksModule final : public Module {
+ public:
+  explicit TasksModule(RoleContext& context)
+      : log_(context.log.withService("workstream-tasks")),
+        pool_(poolOptions(context.config), log_),
+        store_(pool_),
+        service_(store_, systemNow),
+        grpcService_(service_, log_) {
+    if (context.config.migrateOnStart) {
+      pg::Pool migrationPool({context.config.postgresUrl, 1}, log_);
+      auto lease = migrationPool.acquire();
+      pg::migrate(lease.get(), tasks::kMigrations, log_);
+    }
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ResourceQuota quota("workstream-tasks");
+    quota.SetMaxThreads(kMaxGrpcThreads);
+    grpc::ServerBuilder builder;
+    builder.SetResourceQuota(quota);
+    int boundPort = 0;
+    builder.AddListeningPort(context.config.grpcAddr->str(), grpc::InsecureServerCredentials(),
+                             &boundPort);
+    builder.RegisterService(&grpcService_);
+    server_ = builder.BuildAndStart();
+    if (!server_ || boundPort == 0) {
+      throw InfrastructureError("cannot listen for gRPC on " + context.config.grpcAddr->str());
+    }
+    health_ = server_->GetHealthCheckService();
+    health_->SetServingStatus(false);
+    context.readiness.add({"postgres", [this] { return pool_.check(); }});
+    context.readiness.onReport([this](bool ready) { health_->SetServingStatus(ready); });
+    log_.info("tasks gRPC listening",
+              {{"grpc_addr", context.config.grpcAddr->host + ":" + std::to_string(boundPort)}});
+  }
+
+  void stop(std::chrono::steady_clock::time_point deadline) override {
+    health_->Shutdown();  // health checks answer NOT_SERVING from now on
+    const auto remaining = deadline - std::chrono::steady_clock::now();
+    server_->Shutdown(std::chrono::system_clock::now() + remaining);
+    server_->Wait();
+  }
+
+ private:
+  Logger log_;
+  pg::Pool pool_;
+  tasks::PgTaskStore store_;
+  tasks::TaskService service_;
+  tasks::GrpcTasksService grpcService_;
+  std::unique_ptr<grpc::Server> server_;
+  grpc::HealthCheckServiceInterface* health_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Module> startTasks(RoleContext& context) {
+  return std::make_unique<TasksModule>(context);
+}
+
+int migrateCommand(const Config& config) {
+  Logger log(std::make_shared<LogSink>(stdout, config.logLevel), "workstream-tasks");
+  try {
+    pg::Pool pool({config.postgresUrl, 1}, log);
+    auto lease = pool.acquire();
+    const auto applied = pg::migrate(lease.get(), tasks::kMigrations, log);
+    log.info(applied.empty() ? "schema is up to date" : "schema migrated",
+             {{"applied", std::to_string(applied.size())}});
+    return 0;
+  } catch (const std::exception& e) {
+    log.error("migration failed", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+}  // namespace workstream::app

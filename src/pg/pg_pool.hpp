@@ -1,0 +1,74 @@
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "workstream/core/log.hpp"
+#include "workstream/core/readiness.hpp"
+
+namespace workstream::pg {
+
+struct PreparedStatement {
+  std::string name;
+  std::string sql;
+};
+
+struct PoolOptions {
+  std::string url;
+  int size = 8;
+  std::chrono::milliseconds statementTimeout{5000};
+  std::chrono::milliseconds acquireTimeout{2000};
+  std::chrono::milliseconds connectTimeout{2000};
+  std::vector<PreparedStatement> prepared;  // prepared on every new connection
+};
+
+// A bounded pool of libpq connections. Connections are made on demand, up to
+// `size`; a broken one is dropped when it comes back. After a failed connect
+// the pool waits (exponential backoff up to 5 s) before trying again, and
+// meanwhile fails fast with Unavailable rather than piling up attempts.
+class Pool {
+ public:
+  Pool(PoolOptions options, Logger log);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // A connection on loan; it goes back to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(Pool& pool, PGconn* conn) : pool_(&pool), conn_(conn) {}
+    Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(other.conn_) { other.conn_ = nullptr; }
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    PGconn* get() const { return conn_; }
+
+   private:
+    Pool* pool_;
+    PGconn* conn_;
+  };
+
+  // Throws Unavailable when no connection can be had within acquireTimeout.
+  Lease acquire();
+  // A readiness probe: a round trip on a pooled connection.
+  CheckResult check();
+
+ private:
+  PGconn* connect();
+  void release(PGconn* conn);
+
+  const PoolOptions options_;
+  Logger log_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<PGconn*> idle_;
+  int open_ = 0;  // idle plus leased, plus connects under way
+  std::chrono::steady_clock::time_point nextConnect_{};
+  std::chrono::milliseconds backoff_{0};
+};
+
+}  // namespace workstream::pg

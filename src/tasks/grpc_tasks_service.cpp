@@ -1,0 +1,160 @@
+#include "tasks/grpc_tasks_service.hpp"
+
+#include "workstream/core/errors.hpp"
+#include "workstream/core/trace.hpp"
+#include "workstream/core/uuid.hpp"
+
+namespace workstream::tasks {
+namespace {
+
+namespace pb = workstream::tasks::v1;
+
+std::string metadata(const grpc::ServerContext* context, const char* key) {
+  const auto& md = context->client_metadata();
+  auto it = md.find(key);
+  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+CallContext callContext(const grpc::ServerContext* context) {
+  CallContext call{metadata(context, "x-request-id"), {}};
+  if (call.requestId.empty()) call.requestId = newUuid();
+  auto parent = parseTraceparent(metadata(context, "traceparent"));
+  call.traceId = parent ? parent->traceId : newTraceParent().traceId;
+  return call;
+}
+
+google::protobuf::Timestamp toProto(Timestamp t) {
+  const auto micros = t.time_since_epoch().count();
+  google::protobuf::Timestamp out;
+  out.set_seconds(micros / 1'000'000);
+  out.set_nanos(static_cast<int>(micros % 1'000'000) * 1000);
+  return out;
+}
+
+void toProto(const Task& task, pb::Task* out) {
+  out->set_id(task.id);
+  out->set_title(task.title);
+  if (task.description) out->set_description(*task.description);
+  if (task.assigneeEmail) out->set_assignee_email(*task.assigneeEmail);
+  out->set_status(task.status == TaskStatus::open ? pb::TASK_STATUS_OPEN
+                                                   : pb::TASK_STATUS_COMPLETED);
+  *out->mutable_created_at() = toProto(task.createdAt);
+  *out->mutable_updated_at() = toProto(task.updatedAt);
+  if (task.completedAt) *out->mutable_completed_at() = toProto(*task.completedAt);
+}
+
+grpc::StatusCode statusCodeOf(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::validationFailed:
+    case ErrorCode::invalidPageToken:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case ErrorCode::notFound:
+      return grpc::StatusCode::NOT_FOUND;
+    case ErrorCode::alreadyCompleted:
+    case ErrorCode::idempotencyKeyReused:
+      return grpc::StatusCode::FAILED_PRECONDITION;
+  }
+  return grpc::StatusCode::UNKNOWN;
+}
+
+grpc::Status fail(grpc::ServerContext* context, std::string_view code, grpc::StatusCode status,
+                  const std::string& message, const std::string& field = {}) {
+  context->AddTrailingMetadata("workstream-error-code", std::string(code));
+  if (!field.empty()) context->AddTrailingMetadata("workstream-error-field", field);
+  return {status, message};
+}
+
+grpc::Status fail(grpc::ServerContext* context, const TaskError& error) {
+  return fail(context, toString(error.code), statusCodeOf(error.code), error.message, error.field);
+}
+
+}  // namespace
+
+template <class Body>
+grpc::Status GrpcTasksService::call(grpc::ServerContext* context, const char* method, Body&& body) {
+  const CallContext call = callContext(context);
+  if (context->deadline() < std::chrono::system_clock::now()) {
+    return fail(context, "DEADLINE_EXCEEDED", grpc::StatusCode::DEADLINE_EXCEEDED,
+                "the deadline passed before the call started");
+  }
+  try {
+    return body(call);
+  } catch (const Unavailable& e) {
+    log_.warn("tasks store unavailable", {{"method", method}, {"request_id", call.requestId},
+                                          {"trace_id", call.traceId}, {"error", e.what()}});
+    return fail(context, "UNAVAILABLE", grpc::StatusCode::UNAVAILABLE, "the task store is unavailable");
+  } catch (const TimedOut& e) {
+    log_.warn("tasks store timed out", {{"method", method}, {"request_id", call.requestId},
+                                        {"trace_id", call.traceId}, {"error", e.what()}});
+    return fail(context, "DEADLINE_EXCEEDED", grpc::StatusCode::DEADLINE_EXCEEDED,
+                "the task store did not answer in time");
+  } catch (const std::exception& e) {
+    log_.error("call failed", {{"method", method}, {"request_id", call.requestId},
+                               {"trace_id", call.traceId}, {"error", e.what()}});
+    return fail(context, "INTERNAL", grpc::StatusCode::INTERNAL, "internal error");
+  }
+}
+
+grpc::Status GrpcTasksService::CreateTask(grpc::ServerContext* context,
+                                          const pb::CreateTaskRequest* request,
+                                          pb::CreateTaskResponse* response) {
+  return call(context, "CreateTask", [&](const CallContext& call) {
+    NewTask task{request->title(), std::nullopt, std::nullopt, std::nullopt};
+    if (request->has_description()) task.description = request->description();
+    if (request->has_assignee_email()) task.assigneeEmail = request->assignee_email();
+    if (request->has_idempotency_key()) task.idempotencyKey = request->idempotency_key();
+    auto created = service_.create(std::move(task), call);
+    if (!created) return fail(context, created.error());
+    toProto(created->task, response->mutable_task());
+    response->set_replayed(created->replayed);
+    log_.info(created->replayed ? "task create replayed" : "task created",
+              {{"task_id", created->task.id}, {"request_id", call.requestId},
+               {"trace_id", call.traceId}});
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status GrpcTasksService::GetTask(grpc::ServerContext* context,
+                                       const pb::GetTaskRequest* request,
+                                       pb::GetTaskResponse* response) {
+  return call(context, "GetTask", [&](const CallContext&) {
+    auto task = service_.get(request->id());
+    if (!task) return fail(context, task.error());
+    toProto(*task, response->mutable_task());
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status GrpcTasksService::ListTasks(grpc::ServerContext* context,
+                                         const pb::ListTasksRequest* request,
+                                         pb::ListTasksResponse* response) {
+  return call(context, "ListTasks", [&](const CallContext&) {
+    ListQuery query{request->page_size(), request->page_token(), std::nullopt};
+    if (request->status() == pb::TASK_STATUS_OPEN) query.status = TaskStatus::open;
+    if (request->status() == pb::TASK_STATUS_COMPLETED) query.status = TaskStatus::completed;
+    if (!pb::TaskStatus_IsValid(request->status())) {
+      return fail(context, "VALIDATION_FAILED", grpc::StatusCode::INVALID_ARGUMENT,
+                  "unknown task status", "status");
+    }
+    auto page = service_.list(query);
+    if (!page) return fail(context, page.error());
+    for (const auto& task : page->tasks) toProto(task, response->add_tasks());
+    response->set_next_page_token(page->nextPageToken);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status GrpcTasksService::CompleteTask(grpc::ServerContext* context,
+                                            const pb::CompleteTaskRequest* request,
+                                            pb::CompleteTaskResponse* response) {
+  return call(context, "CompleteTask", [&](const CallContext& call) {
+    auto task = service_.complete(request->id(), call);
+    if (!task) return fail(context, task.error());
+    toProto(*task, response->mutable_task());
+    log_.info("task completed", {{"task_id", task->id}, {"request_id", call.requestId},
+                                 {"trace_id", call.traceId}});
+    return grpc::Status::OK;
+  });
+}
+
+}  // namespace workstream::tasks

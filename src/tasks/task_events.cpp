@@ -1,0 +1,33 @@
+#include "tasks/task_events.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "workstream/core/uuid.hpp"
+#include "workstream/events/envelope.hpp"
+
+namespace workstream::tasks {
+
+OutboxEvent taskEvent(std::string_view eventType, const Task& task, const CallContext& context,
+                      Timestamp occurredAt) {
+  boost::json::object payload{
+      {"task_id", task.id},
+      {"title", task.title},
+      {"status", toString(task.status)},
+      {"created_at", formatRfc3339(task.createdAt)},
+      {"updated_at", formatRfc3339(task.updatedAt)},
+  };
+  if (task.assigneeEmail) payload["assignee_email"] = *task.assigneeEmail;
+  if (task.completedAt) payload["completed_at"] = formatRfc3339(*task.completedAt);
+
+  events::Envelope envelope{newUuid(),
+                            std::string(eventType),
+                            formatRfc3339(occurredAt),
+                            std::string(kProducer),
+                            context.traceId,
+                            boost::json::serialize(payload)};
+  return OutboxEvent{envelope.eventId, envelope.eventType, events::routingKeyOf(eventType), task.id,
+                     events::toJson(envelope)};
+}
+
+}  // namespace workstream::tasks

@@ -1,0 +1,84 @@
+#include "tasks/task_service.hpp"
+
+#include "tasks/page_token.hpp"
+#include "tasks/task_events.hpp"
+#include "tasks/validation.hpp"
+#include "workstream/core/uuid.hpp"
+
+namespace workstream::tasks {
+namespace {
+
+constexpr int kDefaultPageSize = 20;
+constexpr int kMaxPageSize = 100;
+
+bool sameRequest(const Task& earlier, const NewTask& request) {
+  return earlier.title == request.title && earlier.description == request.description &&
+         earlier.assigneeEmail == request.assigneeEmail;
+}
+
+}  // namespace
+
+Result<TaskStore::Created, TaskError> TaskService::create(NewTask request,
+                                                          const CallContext& context) {
+  if (auto error = validateNewTask(request)) return *error;
+  const auto now = clock_();
+  Task task{newUuid(), request.title, request.description, request.assigneeEmail,
+            TaskStatus::open, now, now, std::nullopt};
+  auto created = store_.create(task, taskEvent(kTaskCreated, task, context, now),
+                               request.idempotencyKey);
+  if (created.replayed && !sameRequest(created.task, request)) {
+    return TaskError{ErrorCode::idempotencyKeyReused,
+                     "this idempotency key was used for a different task", "idempotency_key"};
+  }
+  return created;
+}
+
+Result<Task, TaskError> TaskService::get(std::string_view id) {
+  std::string canonical;
+  if (auto error = validateId(id, canonical)) return *error;
+  auto task = store_.get(canonical);
+  if (!task) return TaskError{ErrorCode::notFound, "no task with id " + canonical, {}};
+  return *task;
+}
+
+Result<TaskPage, TaskError> TaskService::list(const ListQuery& query) {
+  const int size = query.pageSize == 0 ? kDefaultPageSize : query.pageSize;
+  if (size < 1 || size > kMaxPageSize) {
+    return TaskError{ErrorCode::validationFailed, "page size must be between 1 and 100",
+                     "page_size"};
+  }
+  StoreQuery storeQuery{size + 1, std::nullopt, query.status};
+  if (!query.pageToken.empty()) {
+    storeQuery.after = decodePageToken(query.pageToken);
+    if (!storeQuery.after) {
+      return TaskError{ErrorCode::invalidPageToken, "the page token is not valid", "page_token"};
+    }
+  }
+  TaskPage page;
+  page.tasks = store_.list(storeQuery);
+  if (page.tasks.size() > static_cast<std::size_t>(size)) {
+    page.tasks.pop_back();
+    page.nextPageToken = encodePageToken({page.tasks.back().createdAt, page.tasks.back().id});
+  }
+  return page;
+}
+
+Result<Task, TaskError> TaskService::complete(std::string_view id, const CallContext& context) {
+  std::string canonical;
+  if (auto error = validateId(id, canonical)) return *error;
+  const auto now = clock_();
+  auto result = store_.complete(canonical, now, [&](const Task& completed) {
+    return taskEvent(kTaskCompleted, completed, context, now);
+  });
+  switch (result.outcome) {
+    case TaskStore::Completion::completed:
+      return *result.task;
+    case TaskStore::Completion::notFound:
+      return TaskError{ErrorCode::notFound, "no task with id " + canonical, {}};
+    case TaskStore::Completion::alreadyCompleted:
+      break;
+  }
+  return TaskError{ErrorCode::alreadyCompleted, "task " + canonical + " is already completed", {}};
+}
+
+}  // namespace workstream::tasks

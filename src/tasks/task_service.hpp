@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string_view>
+
+#include "workstream/core/result.hpp"
+#include "workstream/tasks/task_store.hpp"
+
+namespace workstream::tasks {
+
+// The tasks API's logic: validation, the lifecycle, and the events each
+// change emits. Infrastructure failures from the store pass through as
+// exceptions; every expected failure is a TaskError.
+class TaskService {
+ public:
+  TaskService(TaskStore& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
+
+  Result<TaskStore::Created, TaskError> create(NewTask request, const CallContext& context);
+  Result<Task, TaskError> get(std::string_view id);
+  Result<TaskPage, TaskError> list(const ListQuery& query);
+  Result<Task, TaskError> complete(std::string_view id, const CallContext& context);
+
+ private:
+  TaskStore& store_;
+  Clock clock_;
+};
+
+}  // namespace workstream::tasks
