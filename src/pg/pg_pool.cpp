@@ -15,16 +15,6 @@ std::string seconds(std::chrono::milliseconds ms) {
   return std::to_string(std::max<long long>(1, (ms.count() + 999) / 1000));
 }
 
-Pool::Pool(PoolOptions options, Logger log) : options_(std::move(options)), log_(std::move(log)) {}
-
-Pool::~Pool() {
-  for (auto* conn : idle_) PQfinish(conn);
-}
-
-Pool::Lease::~Lease() {
-  if (conn_) pool_->release(conn_);
-}
-
 // Server options from the URL (say, a search_path) come first; ours follow.
 std::string urlOptions(const std::string& url) {
   std::string out;
@@ -39,6 +29,16 @@ std::string urlOptions(const std::string& url) {
 }
 
 }  // namespace
+
+Pool::Pool(PoolOptions options, Logger log) : options_(std::move(options)), log_(std::move(log)) {}
+
+Pool::~Pool() {
+  for (auto* conn : idle_) PQfinish(conn);
+}
+
+Pool::Lease::~Lease() {
+  if (conn_) pool_->release(conn_);
+}
 
 PGconn* Pool::connect() {
   const std::string timeout = seconds(options_.connectTimeout);
