@@ -1,0 +1,53 @@
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "workstream/core/time.hpp"
+#include "workstream/core/trace.hpp"
+#include "workstream/core/uuid.hpp"
+
+using namespace workstream;
+
+TEST_CASE("traceparent: valid headers parse, malformed ones do not") {
+  auto parsed = parseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  REQUIRE(parsed);
+  CHECK(parsed->traceId == "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK(parsed->spanId == "00f067aa0ba902b7");
+  CHECK(formatTraceparent(*parsed) == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  for (const char* bad : {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}) {
+    INFO(bad);
+    CHECK_FALSE(parseTraceparent(bad));
+  }
+}
+
+TEST_CASE("traceparent: fresh traces are valid; a child keeps the trace") {
+  const auto parent = newTraceParent();
+  REQUIRE(parseTraceparent(formatTraceparent(parent)));
+  const auto child = childOf(parent);
+  CHECK(child.traceId == parent.traceId);
+  CHECK(child.spanId != parent.spanId);
+}
+
+TEST_CASE("uuid: v4 ids are fresh and canonical") {
+  std::set<std::string> ids;
+  for (int i = 0; i < 1000; ++i) ids.insert(newUuid());
+  CHECK(ids.size() == 1000);
+  CHECK(canonicalUuid(*ids.begin()) == *ids.begin());
+}
+
+TEST_CASE("uuid: v5 is deterministic and matches the RFC 4122 example") {
+  // The DNS namespace and "www.example.com", as in RFC 4122's errata and
+  // Python's uuid.uuid5(uuid.NAMESPACE_DNS, "www.example.com").
+  const std::string dns = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+  CHECK(uuidV5(dns, "www.example.com") == "2ed6657d-e927-568b-95e1-2665a8aea6a2");
+  CHECK(uuidV5(dns, "a") == uuidV5(dns, "a"));
+  CHECK(uuidV5(dns, "a") != uuidV5(dns, "b"));
+}
+
+TEST_CASE("time: RFC 3339 with microseconds in UTC") {
+  const Timestamp t{std::chrono::microseconds(1'700'000'000'000'042)};
+  CHECK(formatRfc3339(t) == "2023-11-14T22:13:20.000042Z");
+}

@@ -1,0 +1,27 @@
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include "workstream/events/envelope.hpp"
+
+using namespace workstream::events;
+
+TEST_CASE("envelope: exactly the seed's six fields") {
+  const Envelope e{"0af76519-16cd-43dd-8448-eb211c80319c", "workstream.task.created.v1",
+                   "2026-11-22T10:00:00.000000Z", "workstream-tasks",
+                   "4bf92f3577b34da6a3ce929d0e0e4736", R"({"task_id":"x"})"};
+  const auto json = boost::json::parse(toJson(e)).as_object();
+  CHECK(json.size() == 6);
+  CHECK(json.at("event_id") == e.eventId.c_str());
+  CHECK(json.at("event_type") == e.eventType.c_str());
+  CHECK(json.at("occurred_at") == e.occurredAt.c_str());
+  CHECK(json.at("producer") == e.producer.c_str());
+  CHECK(json.at("trace_id") == e.traceId.c_str());
+  CHECK(json.at("payload").at("task_id") == "x");
+}
+
+TEST_CASE("routing keys drop the version so topic bindings match") {
+  CHECK(routingKeyOf("workstream.task.created.v1") == "workstream.task.created");
+  CHECK(routingKeyOf("workstream.mail.send.v12") == "workstream.mail.send");
+  CHECK(routingKeyOf("workstream.task.created") == "workstream.task.created");
+  CHECK(routingKeyOf("workstream.task.v") == "workstream.task.v");
+}
