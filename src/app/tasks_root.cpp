@@ -55,9 +55,9 @@ class TasksModule final : public Module {
       throw InfrastructureError("cannot listen for gRPC on " + context.config.grpcAddr->str());
     }
     health_ = server_->GetHealthCheckService();
-    health_->SetServingStatus(false);
+    setServing(false);
     context.readiness.add({"postgres", [this] { return pool_.check(); }});
-    context.readiness.onReport([this](bool ready) { health_->SetServingStatus(ready); });
+    context.readiness.onReport([this](bool ready) { setServing(ready); });
     log_.info("tasks gRPC listening",
               {{"grpc_addr", context.config.grpcAddr->host + ":" + std::to_string(boundPort)}});
   }
@@ -70,6 +70,12 @@ class TasksModule final : public Module {
   }
 
  private:
+  // The server as a whole ("") and the tasks service by name follow readiness.
+  void setServing(bool serving) {
+    health_->SetServingStatus(serving);
+    health_->SetServingStatus(tasks::v1::TasksService::service_full_name(), serving);
+  }
+
   Logger log_;
   pg::Pool pool_;
   tasks::PgTaskStore store_;

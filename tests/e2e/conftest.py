@@ -46,6 +46,7 @@ class Workstream:
     """One running `workstream serve` process."""
 
     def __init__(self, binary, args, env):
+        self.env = env
         self.admin = env["WORKSTREAM_ADMIN_ADDR"]
         self.proc = subprocess.Popen([binary, *args], env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)

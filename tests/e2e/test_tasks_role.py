@@ -1,0 +1,87 @@
+"""The tasks role as a process: migrations, its gRPC health service, shutdown."""
+import signal
+import subprocess
+import time
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from conftest import free_port, run_cli
+
+SERVICE = "workstream.tasks.v1.TasksService"
+
+
+def health_status(grpc_addr, service=""):
+    with grpc.insecure_channel(grpc_addr) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=2)
+        return reply.status
+
+
+def wait_for_status(grpc_addr, wanted, timeout=10):
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        try:
+            status = health_status(grpc_addr)
+            if status == wanted:
+                return
+        except grpc.RpcError as error:
+            status = error.code()
+        time.sleep(0.05)
+    raise AssertionError("gRPC health stayed %s, wanted %s" % (status, wanted))
+
+
+def test_grpc_health_is_serving_when_ready(start):
+    ws = start("tasks", {"WORKSTREAM_MIGRATE_ON_START": "true"})
+    ws.wait_ready()
+    grpc_addr = ws.env["WORKSTREAM_GRPC_ADDR"]
+    wait_for_status(grpc_addr, health_pb2.HealthCheckResponse.SERVING)
+    assert health_status(grpc_addr, SERVICE) == health_pb2.HealthCheckResponse.SERVING
+    assert ws.terminate(signal.SIGTERM) == 0
+
+
+def test_grpc_health_is_not_serving_while_postgres_is_down(start):
+    dead = "postgresql://workstream:workstream@127.0.0.1:%d/workstream" % free_port()
+    ws = start("tasks", {"WORKSTREAM_POSTGRES_URL": dead})
+    ws.wait_healthy()
+    grpc_addr = ws.env["WORKSTREAM_GRPC_ADDR"]
+    wait_for_status(grpc_addr, health_pb2.HealthCheckResponse.NOT_SERVING)
+    ready = ws.get("/ready")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["postgres"]["status"] == "down"
+
+
+def test_migrate_command_is_idempotent(binary, server_env):
+    env = {"WORKSTREAM_POSTGRES_URL": server_env["WORKSTREAM_POSTGRES_URL"]}
+    first = run_cli(binary, ["migrate"], env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = run_cli(binary, ["migrate"], env)
+    assert second.returncode == 0
+    assert "schema is up to date" in second.stdout
+
+
+def test_migrate_needs_a_postgres_url(binary):
+    result = run_cli(binary, ["migrate"])
+    assert result.returncode == 2
+    assert "WORKSTREAM_POSTGRES_URL" in result.stderr
+
+
+def test_migrate_against_a_dead_server_exits_1(binary):
+    dead = "postgresql://workstream:workstream@127.0.0.1:%d/workstream" % free_port()
+    result = run_cli(binary, ["migrate"], {"WORKSTREAM_POSTGRES_URL": dead})
+    assert result.returncode == 1
+    assert "migration failed" in result.stdout
+    assert "workstream:workstream@" not in result.stdout + result.stderr
+
+
+def test_grpc_port_in_use_fails_startup(start):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ws = start("tasks", {"WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % port})
+        ws.communicate(timeout=10)
+    assert ws.proc.returncode == 1
+    assert "cannot start" in ws.stdout
