@@ -90,8 +90,11 @@ int serve(const RoleSet& roles, const Config& config) {
   admin::AdminState adminState{roles.serviceName(), std::string(buildVersion()), readiness,
                                metrics};
   http::Server adminServer(
-      io, [&adminState](const http::Request& r) { return admin::handleAdmin(adminState, r); }, {},
-      log);
+      io,
+      http::syncHandler([&adminState](const http::Request& r) {
+        return admin::handleAdmin(adminState, r);
+      }),
+      {}, log);
   HostPort adminBound;
   try {
     adminBound = adminServer.listen(*config.adminAddr);

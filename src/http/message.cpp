@@ -36,10 +36,17 @@ Response Response::text(int status, std::string body, std::string contentType) {
 }
 
 Response errorResponse(int status, std::string_view code, std::string_view message,
-                       std::string_view detailsJson) {
+                       std::string_view detailsJson, std::string_view requestId) {
   boost::json::object error{{"code", code}, {"message", message}};
   error["details"] = detailsJson.empty() ? boost::json::object() : boost::json::parse(detailsJson);
+  if (!requestId.empty()) error["request_id"] = requestId;
   return Response::json(status, boost::json::serialize(boost::json::object{{"error", error}}));
+}
+
+Handler syncHandler(std::function<Response(const Request&)> handle) {
+  return [handle = std::move(handle)](Request request, Respond respond) {
+    respond(handle(request));
+  };
 }
 
 }  // namespace workstream::http

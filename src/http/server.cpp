@@ -9,6 +9,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <unordered_set>
+
+#include "workstream/core/uuid.hpp"
 
 namespace workstream::http {
 
@@ -43,18 +48,27 @@ bhttp::response<bhttp::string_body> toBeast(Response&& in, unsigned version, boo
 // The reply to a request the parser refused, or none when the connection
 // just ended or timed out (there is nobody to answer).
 std::optional<Response> replyToReadError(const beast::error_code& ec) {
+  std::optional<Response> reply;
+  const auto requestId = newUuid();
   if (ec == bhttp::error::body_limit) {
-    return errorResponse(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit");
+    reply = errorResponse(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit", {}, requestId);
+  } else if (ec == bhttp::error::header_limit) {
+    reply = errorResponse(431, "HEADERS_TOO_LARGE", "request headers exceed the limit", {}, requestId);
+  } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+    reply = errorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message(), {},
+                          requestId);
   }
-  if (ec == bhttp::error::header_limit) {
-    return errorResponse(431, "HEADERS_TOO_LARGE", "request headers exceed the limit");
-  }
-  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
-      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-    return errorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
-  }
-  return std::nullopt;
+  if (reply) reply->headers.emplace_back("X-Request-Id", requestId);
+  return reply;
 }
+
+// One client connection; `busy` while a request is being handled.
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // touched only on the connection's strand
+};
 
 }  // namespace
 
@@ -62,9 +76,32 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io, Handler h, ServerLimits l, Logger lg)
       : io(io), acceptor(io), handler(std::move(h)), limits(l), log(std::move(lg)) {}
 
-  asio::awaitable<void> session(beast::tcp_stream stream) {
+  // Hands the request to the handler and suspends until it responds.
+  asio::awaitable<Response> handle(Request request) {
+    auto self = shared_from_this();
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
+        [self](auto completion, Request request) {
+          auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+          auto respond = [shared](Response response) {
+            auto executor = asio::get_associated_executor(*shared);
+            asio::post(executor, [shared, response = std::move(response)]() mutable {
+              (*shared)(std::move(response));
+            });
+          };
+          try {
+            self->handler(std::move(request), std::move(respond));
+          } catch (const std::exception& e) {
+            self->log.error("request handler failed", {{"error", e.what()}});
+            respond(errorResponse(500, "INTERNAL", "internal error"));
+          }
+        },
+        asio::use_awaitable, std::move(request));
+  }
+
+  asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
+    auto& stream = conn->stream;
     beast::flat_buffer buffer;
-    while (true) {
+    while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.headerBytes));
       parser.body_limit(limits.bodyBytes);
@@ -79,22 +116,22 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         break;
       }
       auto request = parser.release();
-      const bool keepAlive = request.keep_alive();
       const unsigned version = request.version();
-      Response reply;
-      try {
-        reply = handler(toRequest(std::move(request)));
-      } catch (const std::exception& e) {
-        log.error("request handler failed", {{"error", e.what()}});
-        reply = errorResponse(500, "INTERNAL", "internal error");
-      }
+      bool keepAlive = request.keep_alive();
+      conn->busy = true;
+      beginRequest();
+      Response reply = co_await handle(toRequest(std::move(request)));
+      keepAlive = keepAlive && !stopping;
       auto res = toBeast(std::move(reply), version, keepAlive);
       stream.expires_after(limits.readTimeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, kNoThrow);
+      conn->busy = false;
+      endRequest();
       if (wec || !keepAlive) break;
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    forget(conn);
   }
 
   asio::awaitable<void> acceptLoop() {
@@ -106,8 +143,38 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         log.warn("accept failed", {{"error", ec.message()}});
         continue;
       }
-      auto executor = socket.get_executor();
-      asio::co_spawn(executor, session(beast::tcp_stream(std::move(socket))), asio::detached);
+      auto conn = std::make_shared<Connection>(std::move(socket));
+      {
+        std::lock_guard lock(mutex);
+        connections.insert(conn);
+      }
+      asio::co_spawn(conn->stream.get_executor(), session(conn), asio::detached);
+    }
+  }
+
+  void beginRequest() {
+    std::lock_guard lock(mutex);
+    ++inFlight;
+  }
+
+  void endRequest() {
+    std::lock_guard lock(mutex);
+    if (--inFlight == 0) idle.notify_all();
+  }
+
+  void forget(const std::shared_ptr<Connection>& conn) {
+    std::lock_guard lock(mutex);
+    connections.erase(conn);
+  }
+
+  // Closes the connections waiting for a request; busy ones close after
+  // their response (the session sees `stopping`).
+  void closeIdleConnections() {
+    std::lock_guard lock(mutex);
+    for (const auto& conn : connections) {
+      asio::post(conn->stream.get_executor(), [conn] {
+        if (!conn->busy) conn->stream.cancel();
+      });
     }
   }
 
@@ -116,6 +183,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Handler handler;
   ServerLimits limits;
   Logger log;
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;
+  std::condition_variable idle;
+  int inFlight = 0;
+  std::unordered_set<std::shared_ptr<Connection>> connections;
 };
 
 Server::Server(asio::io_context& io, Handler handler, ServerLimits limits, Logger log)
@@ -140,10 +212,17 @@ HostPort Server::listen(const HostPort& address) {
 }
 
 void Server::stop() {
+  if (impl_->stopping.exchange(true)) return;
   asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
   });
+  impl_->closeIdleConnections();
+}
+
+bool Server::waitIdle(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->idle.wait_until(lock, deadline, [this] { return impl_->inFlight == 0; });
 }
 
 }  // namespace workstream::http

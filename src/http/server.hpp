@@ -22,8 +22,10 @@ struct ServerLimits {
 };
 
 // HTTP/1.1 with keep-alive on Boost.Beast: one coroutine per connection, each
-// on its own strand, on the threads that run the io_context. The handler runs
-// on those threads too, so it must not block.
+// on its own strand, on the threads that run the io_context. The handler is
+// called on those threads, so it must not block; it may respond later from
+// any thread. Requests the parser refuses (malformed, headers or body over
+// the limit) are answered here, with the error body and a fresh request id.
 class Server {
  public:
   Server(boost::asio::io_context& io, Handler handler, ServerLimits limits, Logger log);
@@ -33,8 +35,11 @@ class Server {
 
   // Binds and starts accepting; returns the bound address (port 0 resolved).
   HostPort listen(const HostPort& address);
-  // Stops accepting new connections.
+  // Stops accepting; idle connections are closed, busy ones after their
+  // response.
   void stop();
+  // Waits until no request is in flight, or the deadline passes; true if idle.
+  bool waitIdle(std::chrono::steady_clock::time_point deadline);
 
  private:
   struct Impl;

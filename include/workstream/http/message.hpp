@@ -35,11 +35,18 @@ struct Response {
 };
 
 // The one error body of every Workstream API:
-// {"error": {"code": "...", "message": "...", "details": {...}}}.
-// `detailsJson` is a serialized JSON object, or empty for none.
+// {"error": {"code": "...", "message": "...", "details": {...}, "request_id": "..."}}.
+// `detailsJson` is a serialized JSON object, or empty for none; request_id is
+// left out when empty.
 Response errorResponse(int status, std::string_view code, std::string_view message,
-                       std::string_view detailsJson = {});
+                       std::string_view detailsJson = {}, std::string_view requestId = {});
 
-using Handler = std::function<Response(const Request&)>;
+// Handing over the response. Called exactly once, from any thread.
+using Respond = std::function<void(Response)>;
+// Request handling: answers at once or later (after an RPC, say), never
+// blocking the calling I/O thread.
+using Handler = std::function<void(Request, Respond)>;
+// A plain function from request to response, as a Handler.
+Handler syncHandler(std::function<Response(const Request&)> handle);
 
 }  // namespace workstream::http
