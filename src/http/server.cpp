@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -65,6 +66,7 @@ std::optional<Response> replyToReadError(const beast::error_code& ec) {
 
 // One client connection; `busy` while a request is being handled.
 struct Connection {
+  using Executor = beast::tcp_stream::executor_type;
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
   bool busy = false;  // touched only on the connection's strand
@@ -76,26 +78,30 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io, Handler h, ServerLimits l, Logger lg)
       : io(io), acceptor(io), handler(std::move(h)), limits(l), log(std::move(lg)) {}
 
-  // Hands the request to the handler and suspends until it responds.
-  asio::awaitable<Response> handle(Request request) {
-    auto self = shared_from_this();
-    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Response)>(
-        [self](auto completion, Request request) {
-          auto shared = std::make_shared<decltype(completion)>(std::move(completion));
-          auto respond = [shared](Response response) {
-            auto executor = asio::get_associated_executor(*shared);
-            asio::post(executor, [shared, response = std::move(response)]() mutable {
-              (*shared)(std::move(response));
-            });
-          };
-          try {
-            self->handler(std::move(request), std::move(respond));
-          } catch (const std::exception& e) {
-            self->log.error("request handler failed", {{"error", e.what()}});
-            respond(errorResponse(500, "INTERNAL", "internal error"));
-          }
-        },
-        asio::use_awaitable, std::move(request));
+  // Hands the request to the handler and suspends until it responds. The
+  // response comes back through the connection's strand, and a timer that
+  // never expires on its own stands in for the wake-up call.
+  asio::awaitable<Response> handle(Request request, const Connection::Executor& strand) {
+    struct Pending {
+      explicit Pending(const Connection::Executor& e) : wake(e, asio::steady_timer::time_point::max()) {}
+      asio::steady_timer wake;
+      std::optional<Response> response;
+    };
+    auto pending = std::make_shared<Pending>(strand);
+    Respond respond = [pending, strand](Response response) {
+      asio::post(strand, [pending, response = std::move(response)]() mutable {
+        pending->response = std::move(response);
+        pending->wake.cancel();
+      });
+    };
+    try {
+      handler(std::move(request), respond);
+    } catch (const std::exception& e) {
+      log.error("request handler failed", {{"error", e.what()}});
+      respond(errorResponse(500, "INTERNAL", "internal error"));
+    }
+    while (!pending->response) co_await pending->wake.async_wait(kNoThrow);
+    co_return std::move(*pending->response);
   }
 
   asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
@@ -120,7 +126,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       bool keepAlive = request.keep_alive();
       conn->busy = true;
       beginRequest();
-      Response reply = co_await handle(toRequest(std::move(request)));
+      Response reply = co_await handle(toRequest(std::move(request)), stream.get_executor());
       keepAlive = keepAlive && !stopping;
       auto res = toBeast(std::move(reply), version, keepAlive);
       stream.expires_after(limits.readTimeout);
