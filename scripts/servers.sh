@@ -154,7 +154,7 @@ start_ferretdb() {
   mkdir -p "$dir/data"
   start_background ferretdb "$mongo_port" "$dir/ferretdb.pid" "$dir/ferretdb.log" \
     "$root/.local/bin/ferretdb" --handler=sqlite --sqlite-url="file:$dir/data/" \
-    --listen-addr="127.0.0.1:$mongo_port" --state-dir="$dir" --telemetry=disable --log-level=warn
+    --listen-addr="127.0.0.1:$mongo_port" --debug-addr="127.0.0.1:$((mongo_port + 1))" --state-dir="$dir" --telemetry=disable --log-level=warn
   wait_for ferretdb 20 port_open "$mongo_port"
 }
 

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "app/gateway_root.hpp"
 #include "app/tasks_root.hpp"
 #include "probes/probes.hpp"
 
@@ -32,12 +33,19 @@ std::vector<std::unique_ptr<Module>> composeRoles(const RoleSet& roles, RoleCont
   const Config& config = context.config;
   std::vector<std::unique_ptr<Module>> modules;
   Checks checks(context.readiness);
-  if (roles.has(Role::gateway) && !roles.has(Role::tasks)) {
-    checks.add("tasks", probes::tcp, *config.tasksAddr);
-  }
+  std::shared_ptr<grpc::Channel> tasksChannel;
   if (roles.has(Role::tasks)) {
-    modules.push_back(startTasks(context));  // checks "postgres" through its own pool
+    auto tasks = startTasks(context);  // checks "postgres" through its own pool
+    modules.push_back(std::move(tasks.module));
+    tasksChannel = std::move(tasks.inProcessChannel);
     checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);
+  }
+  if (roles.has(Role::gateway)) {
+    // Beside tasks: the in-process channel. Alone: WORKSTREAM_TASKS_ADDR,
+    // checked as "tasks".
+    const bool remote = !tasksChannel;
+    if (remote) tasksChannel = remoteTasksChannel(config);
+    modules.push_back(startGateway(context, tasksChannel, remote));
   }
   if (roles.has(Role::notifications)) {
     checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);

@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "gateway/grpc_tasks_client.hpp"
 #include "pg/migrations.hpp"
 #include "tasks/grpc_tasks_service.hpp"
 #include "tasks/pg_task_store.hpp"
@@ -62,6 +63,12 @@ class TasksModule final : public Module {
               {{"grpc_addr", context.config.grpcAddr->host + ":" + std::to_string(boundPort)}});
   }
 
+  std::shared_ptr<grpc::Channel> inProcessChannel() {
+    grpc::ChannelArguments args;
+    args.SetServiceConfigJSON(gateway::GrpcTasksClient::retryServiceConfig());
+    return server_->InProcessChannel(args);
+  }
+
   void stop(std::chrono::steady_clock::time_point deadline) override {
     health_->Shutdown();  // health checks answer NOT_SERVING from now on
     const auto remaining = deadline - std::chrono::steady_clock::now();
@@ -87,8 +94,10 @@ class TasksModule final : public Module {
 
 }  // namespace
 
-std::unique_ptr<Module> startTasks(RoleContext& context) {
-  return std::make_unique<TasksModule>(context);
+TasksRole startTasks(RoleContext& context) {
+  auto module = std::make_unique<TasksModule>(context);
+  auto channel = module->inProcessChannel();
+  return {std::move(module), std::move(channel)};
 }
 
 int migrateCommand(const Config& config) {

@@ -63,6 +63,14 @@ std::string applyInt(Config& config, const std::string& value) {
   return {};
 }
 
+template <auto Member, int Min, int Max>
+std::string applySize(Config& config, const std::string& value) {
+  auto parsed = parseInt(value, Min, Max);
+  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
+  config.*Member = static_cast<std::size_t>(std::get<int>(parsed));
+  return {};
+}
+
 template <auto Member>
 std::string applyBool(Config& config, const std::string& value) {
   auto parsed = parseBool(value);
@@ -144,6 +152,16 @@ const std::array kSpecs{
     Spec{{"WORKSTREAM_MIGRATE_ON_START", "migrate-on-start",
           "apply database migrations at startup: true or false"},
          applyBool<&Config::migrateOnStart>, "false", 0},
+    Spec{{"WORKSTREAM_HTTP_THREADS", "http-threads", "gateway I/O threads, 1-64"},
+         applyInt<&Config::httpThreads, 1, 64>, "2", 0},
+    Spec{{"WORKSTREAM_HTTP_MAX_BODY_BYTES", "http-max-body-bytes",
+          "largest REST request body, 1024-16777216"},
+         applySize<&Config::httpMaxBodyBytes, 1024, 16 * 1024 * 1024>, "65536", 0},
+    Spec{{"WORKSTREAM_HTTP_READ_TIMEOUT", "http-read-timeout",
+          "time a client has to send a request, e.g. 10s"},
+         applyDuration<&Config::httpReadTimeout>, "10s", 0},
+    Spec{{"WORKSTREAM_TASKS_TIMEOUT", "tasks-timeout", "deadline of each call to tasks, e.g. 5s"},
+         applyDuration<&Config::tasksTimeout>, "5s", 0},
 };
 
 const std::array<Setting, kSpecs.size()> kSettings = [] {
@@ -249,6 +267,10 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& config) 
       {"WORKSTREAM_POSTGRES_STATEMENT_TIMEOUT",
        std::to_string(config.postgresStatementTimeout.count()) + "ms"},
       {"WORKSTREAM_MIGRATE_ON_START", config.migrateOnStart ? "true" : "false"},
+      {"WORKSTREAM_HTTP_THREADS", std::to_string(config.httpThreads)},
+      {"WORKSTREAM_HTTP_MAX_BODY_BYTES", std::to_string(config.httpMaxBodyBytes)},
+      {"WORKSTREAM_HTTP_READ_TIMEOUT", std::to_string(config.httpReadTimeout.count()) + "ms"},
+      {"WORKSTREAM_TASKS_TIMEOUT", std::to_string(config.tasksTimeout.count()) + "ms"},
   };
 }
 

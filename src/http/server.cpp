@@ -203,15 +203,19 @@ Server::~Server() { stop(); }
 
 HostPort Server::listen(const HostPort& address) {
   tcp::resolver resolver(impl_->io);
-  const auto endpoint =
-      resolver.resolve(address.host, std::to_string(address.port), tcp::resolver::passive)
-          .begin()
-          ->endpoint();
   auto& acceptor = impl_->acceptor;
-  acceptor.open(endpoint.protocol());
-  acceptor.set_option(tcp::acceptor::reuse_address(true));
-  acceptor.bind(endpoint);
-  acceptor.listen(asio::socket_base::max_listen_connections);
+  try {
+    const auto endpoint =
+        resolver.resolve(address.host, std::to_string(address.port), tcp::resolver::passive)
+            .begin()
+            ->endpoint();
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen on " + address.str() + ": " + e.code().message());
+  }
   asio::co_spawn(acceptor.get_executor(), impl_->acceptLoop(), asio::detached);
   const auto bound = acceptor.local_endpoint();
   return HostPort{bound.address().to_string(), bound.port()};

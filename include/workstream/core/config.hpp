@@ -41,6 +41,10 @@ struct Config {
   int postgresPoolSize = 0;
   std::chrono::milliseconds postgresStatementTimeout{0};
   bool migrateOnStart = false;
+  int httpThreads = 0;
+  std::size_t httpMaxBodyBytes = 0;
+  std::chrono::milliseconds httpReadTimeout{0};
+  std::chrono::milliseconds tasksTimeout{0};
 };
 
 // One setting: the environment variable that carries it and the flag that

@@ -1,0 +1,82 @@
+#include "app/gateway_root.hpp"
+
+#include <grpcpp/create_channel.h>
+
+#include <boost/asio/io_context.hpp>
+#include <thread>
+
+#include "gateway/grpc_tasks_client.hpp"
+#include "gateway/rest_api.hpp"
+#include "http/server.hpp"
+
+namespace workstream::app {
+namespace {
+
+class GatewayModule final : public Module {
+ public:
+  GatewayModule(RoleContext& context, std::shared_ptr<grpc::Channel> channel, bool tasksRemote)
+      : log_(context.log.withService("workstream-gateway")),
+        client_(channel, context.config.tasksTimeout),
+        api_(client_, log_, context.metrics),
+        server_(io_, [this](http::Request r, http::Respond respond) {
+                  api_.handle(std::move(r), std::move(respond));
+                },
+                limits(context.config), log_) {
+    const auto bound = server_.listen(*context.config.httpAddr);
+    for (int i = 0; i < context.config.httpThreads; ++i) threads_.emplace_back([this] { io_.run(); });
+    if (tasksRemote) context.readiness.add({"tasks", tasksCheck(channel)});
+    log_.info("gateway listening", {{"http_addr", bound.str()}});
+  }
+
+  ~GatewayModule() override { stopThreads(); }
+
+  void stop(std::chrono::steady_clock::time_point deadline) override {
+    server_.stop();
+    if (!server_.waitIdle(deadline)) log_.warn("requests still in flight at the deadline");
+    stopThreads();
+  }
+
+ private:
+  // Tasks elsewhere: ready while the channel can connect to it.
+  static std::function<CheckResult()> tasksCheck(std::shared_ptr<grpc::Channel> channel) {
+    return [channel] {
+      const bool up =
+          channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      return up ? CheckResult{true, {}} : CheckResult{false, "the tasks service is unreachable"};
+    };
+  }
+
+  static http::ServerLimits limits(const Config& config) {
+    return {16 * 1024, config.httpMaxBodyBytes, config.httpReadTimeout};
+  }
+
+  void stopThreads() {
+    io_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+  Logger log_;
+  boost::asio::io_context io_;
+  gateway::GrpcTasksClient client_;
+  gateway::RestApi api_;
+  http::Server server_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+std::unique_ptr<Module> startGateway(RoleContext& context, std::shared_ptr<grpc::Channel> tasksChannel,
+                                     bool tasksRemote) {
+  return std::make_unique<GatewayModule>(context, std::move(tasksChannel), tasksRemote);
+}
+
+std::shared_ptr<grpc::Channel> remoteTasksChannel(const Config& config) {
+  grpc::ChannelArguments args;
+  args.SetServiceConfigJSON(gateway::GrpcTasksClient::retryServiceConfig());
+  return grpc::CreateCustomChannel(config.tasksAddr->str(), grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+}  // namespace workstream::app

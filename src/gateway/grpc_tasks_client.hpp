@@ -1,0 +1,32 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "workstream/gateway/tasks_client.hpp"
+#include "workstream/tasks/v1/tasks.grpc.pb.h"
+
+namespace workstream::gateway {
+
+// TasksClient over gRPC's callback API. Retries of UNAVAILABLE for reads come
+// from the channel's service config (see retryServiceConfig()).
+class GrpcTasksClient final : public TasksClient {
+ public:
+  GrpcTasksClient(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds timeout);
+
+  // The service config a channel to the tasks service should carry: reads
+  // (GetTask, ListTasks) are retried on UNAVAILABLE with backoff.
+  static const char* retryServiceConfig();
+
+  void create(const tasks::NewTask& task, const CallMeta& meta, Reply<CreatedTask> reply) override;
+  void get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) override;
+  void list(const tasks::ListQuery& query, const CallMeta& meta,
+            Reply<tasks::TaskPage> reply) override;
+  void complete(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) override;
+
+ private:
+  std::unique_ptr<tasks::v1::TasksService::Stub> stub_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace workstream::gateway

@@ -1,0 +1,264 @@
+#include "gateway/rest_api.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <set>
+#include <chrono>
+#include <strings.h>
+
+#include "gateway/task_json.hpp"
+#include "workstream/core/trace.hpp"
+#include "workstream/core/uuid.hpp"
+
+namespace workstream::gateway {
+namespace {
+
+constexpr std::string_view kTasks = "/api/v1/tasks";
+constexpr std::size_t kMaxRequestIdLength = 128;
+
+bool validRequestId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == ':';
+  });
+}
+
+bool isJson(std::string_view contentType) {
+  const auto media = contentType.substr(0, contentType.find(';'));
+  auto end = media.find_last_not_of(' ');
+  const auto trimmed = media.substr(0, end == std::string_view::npos ? 0 : end + 1);
+  return trimmed.size() == 16 && strncasecmp(trimmed.data(), "application/json", 16) == 0;
+}
+
+std::string fieldDetails(const std::string& field) {
+  return field.empty() ? std::string() : boost::json::serialize(boost::json::object{{"field", field}});
+}
+
+// The REST name of a field the tasks service named.
+std::string restField(const std::string& field) {
+  if (field == "page_size") return "limit";
+  if (field == "idempotency_key") return "Idempotency-Key";
+  return field;
+}
+
+}  // namespace
+
+// One request on its way through the API.
+struct RestApi::Exchange {
+  http::Request request;
+  http::Respond respond;
+  std::string requestId;
+  TraceParent trace;  // this request's span
+  std::string route;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  RestApi* api = nullptr;
+
+  CallMeta meta() const { return {requestId, formatTraceparent(childOf(trace))}; }
+
+  void reply(http::Response response) {
+    response.headers.emplace_back("X-Request-Id", requestId);
+    response.headers.emplace_back("traceparent", formatTraceparent(trace));
+    api->count(route, request.method, response.status);
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+    const auto level = response.status >= 500   ? LogLevel::error
+                       : response.status >= 400 ? LogLevel::info
+                                                : LogLevel::debug;
+    api->log_.log(level, "request",
+                  {{"method", request.method},
+                   {"path", request.path()},
+                   {"status", std::to_string(response.status)},
+                   {"duration_us", std::to_string(micros)},
+                   {"request_id", requestId},
+                   {"trace_id", trace.traceId}});
+    respond(std::move(response));
+  }
+
+  void fail(int status, std::string_view code, std::string_view message,
+            const std::string& field = {}) {
+    reply(http::errorResponse(status, code, message, fieldDetails(field), requestId));
+  }
+
+  void fail(const CallError& error) {
+    using Kind = CallError::Kind;
+    switch (error.kind) {
+      case Kind::invalidArgument:
+        return fail(400, error.code.empty() ? "VALIDATION_FAILED" : error.code, error.message,
+                    restField(error.field));
+      case Kind::notFound:
+        return fail(404, "TASK_NOT_FOUND", error.message);
+      case Kind::failedPrecondition:
+        return fail(error.code == "IDEMPOTENCY_KEY_REUSED" ? 422 : 409,
+                    error.code.empty() ? "CONFLICT" : error.code, error.message,
+                    restField(error.field));
+      case Kind::timedOut:
+        return fail(504, "UPSTREAM_TIMEOUT", "the tasks service did not answer in time");
+      case Kind::unavailable: {
+        auto response = http::errorResponse(503, "SERVICE_UNAVAILABLE",
+                                            "the tasks service is unavailable", {}, requestId);
+        response.headers.emplace_back("Retry-After", "1");
+        return reply(std::move(response));
+      }
+      case Kind::internal:
+        break;
+    }
+    fail(500, "INTERNAL", "internal error");
+  }
+};
+
+RestApi::RestApi(TasksClient& tasks, Logger log, Metrics& metrics)
+    : tasks_(tasks), log_(std::move(log)), metrics_(metrics) {}
+
+void RestApi::count(const std::string& route, const std::string& method, int status) {
+  const std::string key = route + ' ' + method + ' ' + std::to_string(status);
+  Counter* counter = nullptr;
+  {
+    std::lock_guard lock(countersMutex_);
+    auto& slot = counters_[key];
+    if (slot == nullptr) {
+      slot = &metrics_.counter(
+          "workstream_http_requests_total", "REST requests answered, by route, method and status",
+          "route=\"" + route + "\",method=\"" + method + "\",status=\"" + std::to_string(status) + "\"");
+    }
+    counter = slot;
+  }
+  counter->inc();
+}
+
+void RestApi::handle(http::Request request, http::Respond respond) {
+  auto exchange = std::make_shared<Exchange>();
+  exchange->api = this;
+  exchange->respond = std::move(respond);
+  const auto incomingId = request.header("X-Request-Id");
+  exchange->requestId = validRequestId(incomingId) ? std::string(incomingId) : newUuid();
+  auto parent = parseTraceparent(request.header("traceparent"));
+  exchange->trace = parent ? childOf(*parent) : newTraceParent();
+  exchange->request = std::move(request);
+  exchange->route = "other";
+  if (!incomingId.empty() && !validRequestId(incomingId)) {
+    return exchange->fail(400, "VALIDATION_FAILED",
+                          "X-Request-Id must be 1-128 letters, digits, '-', '_', '.' or ':'",
+                          "X-Request-Id");
+  }
+  route(exchange);
+}
+
+void RestApi::route(const std::shared_ptr<Exchange>& exchange) {
+  const std::string_view path = exchange->request.path();
+  const std::string& method = exchange->request.method;
+  auto notAllowed = [&](const char* allow) {
+    auto response = http::errorResponse(405, "METHOD_NOT_ALLOWED",
+                                        "use " + std::string(allow) + " on " + std::string(path),
+                                        {}, exchange->requestId);
+    response.headers.emplace_back("Allow", allow);
+    exchange->reply(std::move(response));
+  };
+
+  if (path == kTasks) {
+    exchange->route = "/api/v1/tasks";
+    if (method == "POST") return create(exchange);
+    if (method == "GET") return list(exchange);
+    return notAllowed("GET, POST");
+  }
+  if (!path.starts_with(std::string(kTasks) + "/")) {
+    return exchange->fail(404, "NOT_FOUND", "no such endpoint");
+  }
+  std::string_view rest = path.substr(kTasks.size() + 1);
+  const auto slash = rest.find('/');
+  const std::string_view id = rest.substr(0, slash);
+  const std::string_view tail = slash == std::string_view::npos ? "" : rest.substr(slash);
+  if (id.empty() || (!tail.empty() && tail != "/complete")) {
+    return exchange->fail(404, "NOT_FOUND", "no such endpoint");
+  }
+  const bool completing = tail == "/complete";
+  exchange->route = completing ? "/api/v1/tasks/{id}/complete" : "/api/v1/tasks/{id}";
+  if (completing && method != "POST") return notAllowed("POST");
+  if (!completing && method != "GET") return notAllowed("GET");
+  auto canonical = canonicalUuid(id);
+  if (!canonical) return exchange->fail(400, "VALIDATION_FAILED", "id must be a UUID", "id");
+  return completing ? complete(exchange, *canonical) : get(exchange, *canonical);
+}
+
+void RestApi::create(const std::shared_ptr<Exchange>& exchange) {
+  const auto& request = exchange->request;
+  if (!isJson(request.header("Content-Type"))) {
+    return exchange->fail(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+  }
+  auto task = parseCreateBody(request.body);
+  if (!task) return exchange->fail(400, task.error().code, task.error().message, task.error().field);
+  const auto key = request.header("Idempotency-Key");
+  if (!key.empty()) task->idempotencyKey = std::string(key);
+  tasks_.create(*task, exchange->meta(), [exchange](Result<CreatedTask, CallError> result) {
+    if (!result) return exchange->fail(result.error());
+    auto response = http::Response::json(201, taskJson(result->task));
+    response.headers.emplace_back("Location", std::string(kTasks) + "/" + result->task.id);
+    if (result->replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
+    exchange->reply(std::move(response));
+  });
+}
+
+void RestApi::list(const std::shared_ptr<Exchange>& exchange) {
+  auto query = boost::urls::parse_query(exchange->request.query());
+  if (!query) return exchange->fail(400, "VALIDATION_FAILED", "malformed query string", "query");
+  tasks::ListQuery listQuery;
+  std::set<std::string> seen;
+  for (const auto& param : *query) {
+    const std::string key = param.key.decode();
+    const std::string value = param.value.decode();
+    if (!seen.insert(key).second) {
+      return exchange->fail(400, "VALIDATION_FAILED", key + " is given twice", key);
+    }
+    if (key == "status") {
+      auto status = tasks::taskStatusFromString(value);
+      if (!status) return exchange->fail(400, "VALIDATION_FAILED", "status must be open or completed", "status");
+      listQuery.status = status;
+    } else if (key == "limit") {
+      int limit = 0;
+      const auto& v = value;
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
+      if (ec != std::errc{} || end != v.data() + v.size() || limit < 1 || limit > 100) {
+        return exchange->fail(400, "VALIDATION_FAILED", "limit must be a whole number from 1 to 100", "limit");
+      }
+      listQuery.pageSize = limit;
+    } else if (key == "page_token") {
+      listQuery.pageToken = value;
+    } else {
+      return exchange->fail(400, "VALIDATION_FAILED", "unknown query parameter \"" + key + "\"", key);
+    }
+  }
+  tasks_.list(listQuery, exchange->meta(), [exchange](Result<tasks::TaskPage, CallError> result) {
+    if (!result) return exchange->fail(result.error());
+    exchange->reply(http::Response::json(200, pageJson(*result)));
+  });
+}
+
+void RestApi::get(const std::shared_ptr<Exchange>& exchange, const std::string& id) {
+  tasks_.get(id, exchange->meta(), [exchange](Result<tasks::Task, CallError> result) {
+    if (!result) return exchange->fail(result.error());
+    exchange->reply(http::Response::json(200, taskJson(*result)));
+  });
+}
+
+void RestApi::complete(const std::shared_ptr<Exchange>& exchange, const std::string& id) {
+  const auto& request = exchange->request;
+  const bool hasBody = request.body.find_first_not_of(" \t\r\n") != std::string::npos;
+  if (hasBody && !isJson(request.header("Content-Type"))) {
+    return exchange->fail(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+  }
+  if (auto error = checkEmptyBody(request.body)) {
+    return exchange->fail(400, error->code, error->message, error->field);
+  }
+  tasks_.complete(id, exchange->meta(), [exchange](Result<tasks::Task, CallError> result) {
+    if (!result) return exchange->fail(result.error());
+    exchange->reply(http::Response::json(200, taskJson(*result)));
+  });
+}
+
+}  // namespace workstream::gateway

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "workstream/core/log.hpp"
+#include "workstream/core/metrics.hpp"
+#include "workstream/gateway/tasks_client.hpp"
+#include "workstream/http/message.hpp"
+
+namespace workstream::gateway {
+
+// The public REST API: routing, request checks, and the translation of the
+// tasks service's answers into HTTP. Every response carries X-Request-Id and
+// traceparent; every error uses the one error body.
+class RestApi {
+ public:
+  RestApi(TasksClient& tasks, Logger log, Metrics& metrics);
+
+  // An http::Handler: answers at once for bad requests, after the RPC
+  // otherwise.
+  void handle(http::Request request, http::Respond respond);
+
+ private:
+  struct Exchange;
+  void route(const std::shared_ptr<Exchange>& exchange);
+  void create(const std::shared_ptr<Exchange>& exchange);
+  void list(const std::shared_ptr<Exchange>& exchange);
+  void get(const std::shared_ptr<Exchange>& exchange, const std::string& id);
+  void complete(const std::shared_ptr<Exchange>& exchange, const std::string& id);
+  void count(const std::string& route, const std::string& method, int status);
+
+  TasksClient& tasks_;
+  Logger log_;
+  Metrics& metrics_;
+  std::mutex countersMutex_;
+  std::unordered_map<std::string, Counter*> counters_;
+};
+
+}  // namespace workstream::gateway
