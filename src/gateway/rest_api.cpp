@@ -136,13 +136,14 @@ void RestApi::handle(http::Request request, http::Respond respond) {
   auto exchange = std::make_shared<Exchange>();
   exchange->api = this;
   exchange->respond = std::move(respond);
-  const auto incomingId = request.header("X-Request-Id");
-  exchange->requestId = validRequestId(incomingId) ? std::string(incomingId) : newUuid();
+  const std::string incomingId(request.header("X-Request-Id"));
+  const bool badId = !incomingId.empty() && !validRequestId(incomingId);
+  exchange->requestId = incomingId.empty() || badId ? newUuid() : incomingId;
   auto parent = parseTraceparent(request.header("traceparent"));
   exchange->trace = parent ? childOf(*parent) : newTraceParent();
   exchange->request = std::move(request);
   exchange->route = "other";
-  if (!incomingId.empty() && !validRequestId(incomingId)) {
+  if (badId) {
     return exchange->fail(400, "VALIDATION_FAILED",
                           "X-Request-Id must be 1-128 letters, digits, '-', '_', '.' or ':'",
                           "X-Request-Id");
@@ -205,7 +206,8 @@ void RestApi::create(const std::shared_ptr<Exchange>& exchange) {
 }
 
 void RestApi::list(const std::shared_ptr<Exchange>& exchange) {
-  auto query = boost::urls::parse_query(exchange->request.query());
+  const std::string queryText(exchange->request.query());
+  auto query = boost::urls::parse_query(boost::core::string_view(queryText.data(), queryText.size()));
   if (!query) return exchange->fail(400, "VALIDATION_FAILED", "malformed query string", "query");
   tasks::ListQuery listQuery;
   std::set<std::string> seen;

@@ -24,7 +24,7 @@ std::string_view Request::path() const {
 std::string_view Request::query() const {
   std::string_view t(target);
   const auto mark = t.find('?');
-  return mark == std::string_view::npos ? std::string_view() : t.substr(mark + 1);
+  return mark == std::string_view::npos ? t.substr(t.size()) : t.substr(mark + 1);
 }
 
 Response Response::json(int status, std::string body) {
