@@ -49,7 +49,9 @@ def test_one_role_checks_only_what_it_needs(start, role):
 def test_gateway_alone_is_not_ready_while_tasks_is_unreachable(start):
     ws = start("gateway")
     ws.wait_healthy()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "tasks" not in ws.get("/ready").json()["checks"]:
+        time.sleep(0.05)
     ready = ws.get("/ready")
     assert ready.status_code == 503
     assert ready.json()["checks"]["tasks"]["status"] == "down"
