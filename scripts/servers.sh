@@ -7,6 +7,9 @@
 # no-op. Servers are stopped by the PIDs this script recorded.
 #
 #   scripts/servers.sh start|stop|status|env
+#   scripts/servers.sh vhost NAME         a RabbitMQ vhost for one test; prints its URL
+#   scripts/servers.sh drop-vhost NAME
+#   scripts/servers.sh rabbitmqctl ARGS   the local broker's rabbitmqctl
 #
 # Ports can be moved with WS_PG_PORT, WS_REDIS_PORT, WS_AMQP_PORT,
 # WS_MONGO_PORT and WS_SMTP_PORT.
@@ -196,5 +199,11 @@ case "${1:-}" in
     say "all stopped" ;;
   status) status ;;
   env) print_env ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  vhost)
+    rabbitmqctl_local -q add_vhost "$2" >/dev/null 2>&1 || true
+    rabbitmqctl_local -q set_permissions -p "$2" guest '.*' '.*' '.*' >/dev/null
+    echo "amqp://guest:guest@127.0.0.1:$amqp_port/$2" ;;
+  drop-vhost) rabbitmqctl_local -q delete_vhost "$2" >/dev/null 2>&1 || true ;;
+  rabbitmqctl) shift; rabbitmqctl_local "$@" ;;
+  *) echo "usage: $0 start|stop|status|env|vhost NAME|drop-vhost NAME|rabbitmqctl ARGS" >&2; exit 2 ;;
 esac

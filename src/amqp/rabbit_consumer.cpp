@@ -1,0 +1,250 @@
+#include "amqp/rabbit_consumer.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "amqp/delivery.hpp"
+#include "amqp/rabbit_publisher.hpp"
+#include "events/failure_routing.hpp"
+
+namespace workstream::amqp {
+namespace {
+
+constexpr std::chrono::milliseconds kFirstBackoff{200};
+constexpr std::chrono::milliseconds kMaxBackoff{5000};
+constexpr int kHeartbeatSeconds = 30;
+
+std::string labels(const std::string& queue, const char* outcome) {
+  return "queue=\"" + queue + "\",outcome=\"" + outcome + "\"";
+}
+
+}  // namespace
+
+RabbitConsumer::RabbitConsumer(ConsumerOptions options, events::DeliveryHandler& handler,
+                               Logger log, Metrics& metrics)
+    : options_(std::move(options)),
+      handler_(handler),
+      log_(std::move(log)),
+      done_(metrics.counter("workstream_consumer_deliveries_total", "Deliveries settled, by outcome",
+                            labels(options_.queue.name, "done"))),
+      retried_(metrics.counter("workstream_consumer_deliveries_total",
+                               "Deliveries settled, by outcome", labels(options_.queue.name, "retry"))),
+      deadLettered_(metrics.counter("workstream_consumer_deliveries_total",
+                                    "Deliveries settled, by outcome",
+                                    labels(options_.queue.name, "dead_letter"))),
+      wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (wakeFd_ < 0) throw InfrastructureError("eventfd failed");
+}
+
+RabbitConsumer::~RabbitConsumer() {
+  stop(std::chrono::steady_clock::now());
+  close(wakeFd_);
+}
+
+void RabbitConsumer::start() {
+  for (int i = 0; i < options_.concurrency; ++i) workers_.emplace_back([this] { work(); });
+  connectionThread_ = std::thread([this] { run(); });
+}
+
+void RabbitConsumer::stop(std::chrono::steady_clock::time_point deadline) {
+  if (stopping_.exchange(true)) return;
+  deadline_ = deadline;
+  wake();
+  jobsReady_.notify_all();
+  if (connectionThread_.joinable()) connectionThread_.join();
+  for (auto& worker : workers_) worker.join();
+}
+
+void RabbitConsumer::wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = write(wakeFd_, &one, sizeof one);
+}
+
+void RabbitConsumer::run() {
+  auto backoff = kFirstBackoff;
+  ConnectionOptions publisherOptions = options_.connection;
+  publisherOptions.name += " (retries)";
+  while (!stopping_) {
+    try {
+      Connection connection(options_.connection);
+      amqp_basic_qos(connection.get(), Connection::kChannel, 0,
+                     static_cast<uint16_t>(options_.prefetch), 0);
+      connection.check("basic.qos");
+      amqp_basic_consume(connection.get(), Connection::kChannel, bytes(options_.queue.name),
+                         amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
+      connection.check("basic.consume on " + options_.queue.name);
+      RabbitPublisher publisher(publisherOptions, options_.confirmTimeout);
+      ++generation_;
+      connected_ = true;
+      backoff = kFirstBackoff;
+      log_.info("consuming", {{"queue", options_.queue.name}});
+      serve(connection, publisher);
+      drain(connection, publisher);
+      connected_ = false;
+      return;
+    } catch (const InfrastructureError& e) {
+      connected_ = false;
+      dropQueuedJobs();  // their tags died with the connection; the broker redelivers
+      log_.warn("consumer connection lost; reconnecting",
+                {{"queue", options_.queue.name}, {"error", e.what()}});
+      std::unique_lock lock(mutex_);
+      jobsReady_.wait_for(lock, backoff, [this] { return stopping_.load(); });
+      backoff = std::min(kMaxBackoff, backoff * 2);
+    }
+  }
+}
+
+void RabbitConsumer::waitForWork(int socket, int timeoutMs) {
+  pollfd fds[2] = {{socket, POLLIN, 0}, {wakeFd_, POLLIN, 0}};
+  poll(fds, 2, timeoutMs);
+  std::uint64_t count;
+  while (read(wakeFd_, &count, sizeof count) > 0) {
+  }
+}
+
+void RabbitConsumer::serve(Connection& connection, RabbitPublisher& publisher) {
+  auto* conn = connection.get();
+  const int socket = amqp_get_sockfd(conn);
+  while (!stopping_) {
+    settle(connection, publisher);
+    if (!amqp_data_in_buffer(conn) && !amqp_frames_enqueued(conn)) waitForWork(socket, 1000);
+    if (stopping_) break;
+    settle(connection, publisher);
+    amqp_maybe_release_buffers(conn);
+    amqp_envelope_t envelope;
+    timeval immediately{0, 0};
+    const auto reply = amqp_consume_message(conn, &envelope, &immediately, 0);
+    if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
+      Job job{generation_, envelope.delivery_tag, toDelivery(envelope)};
+      amqp_destroy_envelope(&envelope);
+      {
+        std::lock_guard lock(mutex_);
+        jobs_.push_back(std::move(job));
+      }
+      jobsReady_.notify_one();
+      continue;
+    }
+    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+        reply.library_error == AMQP_STATUS_TIMEOUT) {
+      continue;
+    }
+    if (reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+        reply.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+      amqp_frame_t frame;
+      connection.checkStatus(amqp_simple_wait_frame(conn, &frame), "reading a frame");
+      if (frame.frame_type == AMQP_FRAME_METHOD &&
+          (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
+           frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD ||
+           frame.payload.method.id == AMQP_BASIC_CANCEL_METHOD)) {
+        connection.markBroken();
+        throw Unavailable("the broker closed the channel or cancelled the consumer");
+      }
+      continue;
+    }
+    connection.markBroken();
+    throw Unavailable("lost the connection to RabbitMQ");
+  }
+}
+
+// Stopping: no new deliveries are handed out; handlers in flight may finish
+// until the deadline and are settled; the rest stays unacknowledged.
+void RabbitConsumer::drain(Connection& connection, RabbitPublisher& publisher) {
+  dropQueuedJobs();
+  while (std::chrono::steady_clock::now() < deadline_) {
+    {
+      std::lock_guard lock(mutex_);
+      if (busy_ == 0 && completions_.empty()) break;
+    }
+    waitForWork(-1, 50);
+    settle(connection, publisher);
+  }
+}
+
+void RabbitConsumer::dropQueuedJobs() {
+  std::lock_guard lock(mutex_);
+  jobs_.clear();
+}
+
+void RabbitConsumer::work() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      jobsReady_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      ++busy_;
+    }
+    events::Outcome outcome;
+    try {
+      outcome = handler_.handle(job.delivery);
+    } catch (const std::exception& e) {
+      outcome = events::Outcome::retryLater("HANDLER_FAILED", e.what());
+    }
+    {
+      std::lock_guard lock(mutex_);
+      --busy_;
+      completions_.push_back({std::move(job), std::move(outcome)});
+    }
+    wake();
+  }
+}
+
+// Acks what is done; moves the rest to a retry tier or the DLQ (confirmed)
+// and then acks it. If that move fails, the delivery is requeued instead.
+void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) {
+  std::vector<Completion> completions;
+  {
+    std::lock_guard lock(mutex_);
+    completions.swap(completions_);
+  }
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<const Completion*> failed;
+  std::vector<events::OutgoingMessage> copies;
+  for (const auto& c : completions) {
+    if (c.job.generation != generation_) continue;  // from a lost connection
+    if (c.outcome.kind == events::Outcome::Kind::done) {
+      connection.checkStatus(amqp_basic_ack(connection.get(), Connection::kChannel, c.job.tag, 0),
+                             "basic.ack");
+      done_.inc();
+      continue;
+    }
+    failed.push_back(&c);
+    copies.push_back(events::failureCopy(c.job.delivery, c.outcome, options_.queue, options_.retry,
+                                         options_.consumerName, nowRfc3339(), unit(random)));
+  }
+  if (failed.empty()) return;
+  std::vector<bool> moved(failed.size(), false);
+  try {
+    moved = publisher.publish(copies);
+  } catch (const InfrastructureError& e) {
+    log_.warn("cannot move failed deliveries; requeueing them", {{"error", e.what()}});
+  }
+  for (std::size_t i = 0; i < failed.size(); ++i) {
+    const auto& c = *failed[i];
+    const bool dead = events::goesToDeadLetters(c.job.delivery, c.outcome, options_.retry);
+    if (!moved[i]) {
+      connection.checkStatus(
+          amqp_basic_nack(connection.get(), Connection::kChannel, c.job.tag, 0, /*requeue=*/1),
+          "basic.nack");
+      continue;
+    }
+    connection.checkStatus(amqp_basic_ack(connection.get(), Connection::kChannel, c.job.tag, 0),
+                           "basic.ack");
+    (dead ? deadLettered_ : retried_).inc();
+    log_.log(dead ? LogLevel::warn : LogLevel::info,
+             dead ? "delivery dead-lettered" : "delivery will be retried",
+             {{"queue", options_.queue.name},
+              {"event_id", c.job.delivery.messageId},
+              {"attempt", std::to_string(c.job.delivery.attempt)},
+              {"error_code", c.outcome.errorCode},
+              {"error", c.outcome.errorMessage}});
+  }
+}
+
+}  // namespace workstream::amqp

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string_view>
+
+#include "events/retry_policy.hpp"
+#include "workstream/events/consumer.hpp"
+#include "workstream/events/publisher.hpp"
+#include "workstream/events/topology.hpp"
+
+namespace workstream::events {
+
+// Where a delivery that was not `done` goes: a copy to the retry tier of its
+// attempt (it comes back to `queue` when it expires), or, when it is poison or
+// out of attempts, to the DLQ. The copy keeps the message's id, type, body and
+// headers, and carries its error context: x-error-code, x-error-message,
+// x-attempts, x-first-failure-at, x-last-failure-at, x-original-routing-key,
+// x-consumer. `unit` in [0, 1) draws the jitter.
+OutgoingMessage failureCopy(const Delivery& delivery, const Outcome& outcome,
+                            const ConsumerQueue& queue, const RetryPolicy& policy,
+                            std::string_view consumer, std::string_view now, double unit);
+
+bool goesToDeadLetters(const Delivery& delivery, const Outcome& outcome, const RetryPolicy& policy);
+
+}  // namespace workstream::events
