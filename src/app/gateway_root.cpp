@@ -16,6 +16,7 @@ class GatewayModule final : public Module {
  public:
   GatewayModule(RoleContext& context, std::shared_ptr<grpc::Channel> channel, bool tasksRemote)
       : log_(context.log.withService("workstream-gateway")),
+        tasksTimeout_(context.config.tasksTimeout),
         client_(channel, context.config.tasksTimeout),
         api_(client_, log_, context.metrics),
         server_(io_, [this](http::Request r, http::Respond respond) {
@@ -32,7 +33,10 @@ class GatewayModule final : public Module {
 
   void stop(std::chrono::steady_clock::time_point deadline) override {
     server_.stop();
-    if (!server_.waitIdle(deadline)) log_.warn("requests still in flight at the deadline");
+    if (!server_.waitIdle(deadline)) log_.warn("connections still open at the deadline");
+    // Calls to tasks still running end by their own deadline; their answers
+    // must find the API alive.
+    api_.waitAnswered(std::chrono::steady_clock::now() + tasksTimeout_ + std::chrono::seconds(1));
     stopThreads();
   }
 
@@ -58,6 +62,7 @@ class GatewayModule final : public Module {
   }
 
   Logger log_;
+  std::chrono::milliseconds tasksTimeout_;
   boost::asio::io_context io_;
   gateway::GrpcTasksClient client_;
   gateway::RestApi api_;

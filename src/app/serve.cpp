@@ -123,7 +123,9 @@ int serve(const RoleSet& roles, const Config& config) {
 
   const int signo = stopSignal.get_future().get();
   log.info("shutting down", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  Watchdog watchdog(config.shutdownTimeout, log);
+  // Modules drain until the deadline; the watchdog allows a little more for
+  // what follows (closing connections) before it forces the exit.
+  Watchdog watchdog(config.shutdownTimeout + std::chrono::seconds(2), log);
   const auto deadline = std::chrono::steady_clock::now() + config.shutdownTimeout;
   readiness.drain();
   for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->stop(deadline);

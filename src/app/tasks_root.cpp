@@ -29,6 +29,16 @@ pg::PoolOptions poolOptions(const Config& config) {
   return options;
 }
 
+// Migrations may take long, and may wait for another process's: no
+// statement timeout.
+pg::PoolOptions migrationOptions(const Config& config) {
+  pg::PoolOptions options;
+  options.url = config.postgresUrl;
+  options.size = 1;
+  options.statementTimeout = std::chrono::milliseconds(0);
+  return options;
+}
+
 class TasksModule final : public Module {
  public:
   explicit TasksModule(RoleContext& context)
@@ -38,7 +48,7 @@ class TasksModule final : public Module {
         service_(store_, systemNow),
         grpcService_(service_, log_) {
     if (context.config.migrateOnStart) {
-      pg::Pool migrationPool({context.config.postgresUrl, 1}, log_);
+      pg::Pool migrationPool(migrationOptions(context.config), log_);
       auto lease = migrationPool.acquire();
       pg::migrate(lease.get(), tasks::kMigrations, log_);
     }
@@ -103,7 +113,7 @@ TasksRole startTasks(RoleContext& context) {
 int migrateCommand(const Config& config) {
   Logger log(std::make_shared<LogSink>(stdout, config.logLevel), "workstream-tasks");
   try {
-    pg::Pool pool({config.postgresUrl, 1}, log);
+    pg::Pool pool(migrationOptions(config), log);
     auto lease = pool.acquire();
     const auto applied = pg::migrate(lease.get(), tasks::kMigrations, log);
     log.info(applied.empty() ? "schema is up to date" : "schema migrated",

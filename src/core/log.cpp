@@ -59,9 +59,10 @@ std::string formatLogLine(std::string_view ts, LogLevel level, std::string_view 
 
 std::string nowRfc3339() {
   const auto now = std::chrono::system_clock::now();
-  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(now);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - seconds).count();
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, ms);
+  const std::tm utc = fmt::gmtime(std::chrono::system_clock::to_time_t(seconds));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", utc, ms);
 }
 
 }  // namespace workstream

@@ -38,7 +38,11 @@ CallError toError(const grpc::Status& status, const grpc::ClientContext& context
     case grpc::StatusCode::INVALID_ARGUMENT: kind = Kind::invalidArgument; break;
     case grpc::StatusCode::NOT_FOUND: kind = Kind::notFound; break;
     case grpc::StatusCode::FAILED_PRECONDITION: kind = Kind::failedPrecondition; break;
-    case grpc::StatusCode::UNAVAILABLE: kind = Kind::unavailable; break;
+    // Overloaded, or shutting down: try again, perhaps on another replica.
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::ABORTED: kind = Kind::unavailable; break;
     case grpc::StatusCode::DEADLINE_EXCEEDED: kind = Kind::timedOut; break;
     default: break;
   }

@@ -79,6 +79,7 @@ struct RestApi::Exchange {
                    {"request_id", requestId},
                    {"trace_id", trace.traceId}});
     respond(std::move(response));
+    api->answered();
   }
 
   void fail(int status, std::string_view code, std::string_view message,
@@ -116,7 +117,10 @@ struct RestApi::Exchange {
 RestApi::RestApi(TasksClient& tasks, Logger log, Metrics& metrics)
     : tasks_(tasks), log_(std::move(log)), metrics_(metrics) {}
 
-void RestApi::count(const std::string& route, const std::string& method, int status) {
+void RestApi::count(const std::string& route, const std::string& requestMethod, int status) {
+  // Labels stay few: clients choose the method, so unknown ones are "other".
+  const std::string method =
+      requestMethod == "GET" || requestMethod == "POST" ? requestMethod : std::string("other");
   const std::string key = route + ' ' + method + ' ' + std::to_string(status);
   Counter* counter = nullptr;
   {
@@ -132,7 +136,21 @@ void RestApi::count(const std::string& route, const std::string& method, int sta
   counter->inc();
 }
 
+bool RestApi::waitAnswered(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(outstandingMutex_);
+  return answered_.wait_until(lock, deadline, [this] { return outstanding_ == 0; });
+}
+
+void RestApi::answered() {
+  std::lock_guard lock(outstandingMutex_);
+  if (--outstanding_ == 0) answered_.notify_all();
+}
+
 void RestApi::handle(http::Request request, http::Respond respond) {
+  {
+    std::lock_guard lock(outstandingMutex_);
+    ++outstanding_;
+  }
   auto exchange = std::make_shared<Exchange>();
   exchange->api = this;
   exchange->respond = std::move(respond);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -21,6 +23,9 @@ class RestApi {
   // An http::Handler: answers at once for bad requests, after the RPC
   // otherwise.
   void handle(http::Request request, http::Respond respond);
+  // Waits until every request handed to handle() has been answered (calls to
+  // tasks answer by their deadline); true if none is left.
+  bool waitAnswered(std::chrono::steady_clock::time_point deadline);
 
  private:
   struct Exchange;
@@ -30,10 +35,14 @@ class RestApi {
   void get(const std::shared_ptr<Exchange>& exchange, const std::string& id);
   void complete(const std::shared_ptr<Exchange>& exchange, const std::string& id);
   void count(const std::string& route, const std::string& method, int status);
+  void answered();
 
   TasksClient& tasks_;
   Logger log_;
   Metrics& metrics_;
+  std::mutex outstandingMutex_;
+  std::condition_variable answered_;
+  int outstanding_ = 0;
   std::mutex countersMutex_;
   std::unordered_map<std::string, Counter*> counters_;
 };

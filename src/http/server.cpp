@@ -37,12 +37,14 @@ Request toRequest(bhttp::request<bhttp::string_body>&& in) {
   return out;
 }
 
-bhttp::response<bhttp::string_body> toBeast(Response&& in, unsigned version, bool keepAlive) {
+bhttp::response<bhttp::string_body> toBeast(Response&& in, unsigned version, bool keepAlive,
+                                            bool head = false) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(in.status), version};
   for (auto& [name, value] : in.headers) out.set(name, value);
   out.body() = std::move(in.body);
   out.keep_alive(keepAlive);
   out.prepare_payload();
+  if (head) out.body().clear();  // HEAD: the headers of a GET, Content-Length included
   return out;
 }
 
@@ -76,12 +78,12 @@ struct Connection {
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io, Handler h, ServerLimits l, Logger lg)
-      : io(io), acceptor(io), handler(std::move(h)), limits(l), log(std::move(lg)) {}
+      : io(io), acceptor(asio::make_strand(io)), handler(std::move(h)), limits(l), log(std::move(lg)) {}
 
   // Hands the request to the handler and suspends until it responds. The
   // response comes back through the connection's strand, and a timer that
   // never expires on its own stands in for the wake-up call.
-  asio::awaitable<Response> handle(Request request, const Connection::Executor& strand) {
+  asio::awaitable<Response> handle(Request request, Connection::Executor strand) {
     struct Pending {
       explicit Pending(const Connection::Executor& e) : wake(e, asio::steady_timer::time_point::max()) {}
       asio::steady_timer wake;
@@ -105,6 +107,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
+    auto self = shared_from_this();
+    // However the session ends, the server forgets the connection.
+    struct Forget {
+      Impl* impl;
+      std::shared_ptr<Connection> conn;
+      ~Forget() { impl->forget(conn); }
+    } forget{this, conn};
     auto& stream = conn->stream;
     beast::flat_buffer buffer;
     while (!stopping) {
@@ -123,21 +132,19 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       }
       auto request = parser.release();
       const unsigned version = request.version();
+      const bool head = request.method() == bhttp::verb::head;
       bool keepAlive = request.keep_alive();
       conn->busy = true;
-      beginRequest();
       Response reply = co_await handle(toRequest(std::move(request)), stream.get_executor());
       keepAlive = keepAlive && !stopping;
-      auto res = toBeast(std::move(reply), version, keepAlive);
+      auto res = toBeast(std::move(reply), version, keepAlive, head);
       stream.expires_after(limits.readTimeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, kNoThrow);
       conn->busy = false;
-      endRequest();
       if (wec || !keepAlive) break;
     }
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    forget(conn);
   }
 
   asio::awaitable<void> acceptLoop() {
@@ -158,19 +165,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
   }
 
-  void beginRequest() {
-    std::lock_guard lock(mutex);
-    ++inFlight;
-  }
-
-  void endRequest() {
-    std::lock_guard lock(mutex);
-    if (--inFlight == 0) idle.notify_all();
-  }
-
   void forget(const std::shared_ptr<Connection>& conn) {
     std::lock_guard lock(mutex);
     connections.erase(conn);
+    if (connections.empty()) idle.notify_all();
   }
 
   // Closes the connections waiting for a request; busy ones close after
@@ -192,7 +190,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::atomic<bool> stopping{false};
   std::mutex mutex;
   std::condition_variable idle;
-  int inFlight = 0;
   std::unordered_set<std::shared_ptr<Connection>> connections;
 };
 
@@ -232,7 +229,7 @@ void Server::stop() {
 
 bool Server::waitIdle(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(impl_->mutex);
-  return impl_->idle.wait_until(lock, deadline, [this] { return impl_->inFlight == 0; });
+  return impl_->idle.wait_until(lock, deadline, [this] { return impl_->connections.empty(); });
 }
 
 }  // namespace workstream::http

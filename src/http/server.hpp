@@ -38,7 +38,8 @@ class Server {
   // Stops accepting; idle connections are closed, busy ones after their
   // response.
   void stop();
-  // Waits until no request is in flight, or the deadline passes; true if idle.
+  // After stop(): waits until every connection has closed (each after its
+  // response), or the deadline passes; true if all closed.
   bool waitIdle(std::chrono::steady_clock::time_point deadline);
 
  private:

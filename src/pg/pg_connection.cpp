@@ -1,5 +1,7 @@
 #include "pg/pg_connection.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <vector>
 
 namespace workstream::pg {
@@ -41,7 +43,42 @@ std::vector<const char*> values(std::initializer_list<Param> params, std::vector
   return out;
 }
 
+std::string seconds(std::chrono::milliseconds ms) {
+  return std::to_string(std::max<long long>(1, (ms.count() + 999) / 1000));
+}
+
+// Server options from the URL (say, a search_path) come first; ours follow.
+std::string urlOptions(const std::string& url) {
+  std::string out;
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  PQfreemem(error);
+  for (auto* o = options; o && o->keyword; ++o) {
+    if (std::string_view(o->keyword) == "options" && o->val) out = std::string(o->val) + " ";
+  }
+  PQconninfoFree(options);
+  return out;
+}
+
 }  // namespace
+
+PGconn* connect(const std::string& url, std::chrono::milliseconds statementTimeout,
+                std::chrono::milliseconds connectTimeout) {
+  const std::string timeout = seconds(connectTimeout);
+  const std::string settings = urlOptions(url) + "-c statement_timeout=" +
+                               std::to_string(statementTimeout.count()) +
+                               " -c idle_in_transaction_session_timeout=60000";
+  const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
+  const char* values[] = {url.c_str(), timeout.c_str(), settings.c_str(), "workstream", nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, 1);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string error = PQerrorMessage(conn);
+    PQfinish(conn);
+    throw Unavailable("cannot connect to PostgreSQL: " + error.substr(0, error.find('\n')));
+  }
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
+  return conn;
+}
 
 long long PgResult::integer(int row, int col) const { return std::stoll(std::string(text(row, col))); }
 

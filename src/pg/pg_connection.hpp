@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -48,6 +49,11 @@ class PgResult {
 };
 
 using Param = std::optional<std::string_view>;  // nullopt is SQL NULL
+
+// A new connection to `url` (a libpq URI) with a statement timeout; the
+// URL's own server options are kept. Throws Unavailable.
+PGconn* connect(const std::string& url, std::chrono::milliseconds statementTimeout,
+                std::chrono::milliseconds connectTimeout);
 
 // Prepares a named statement on this connection.
 void prepare(PGconn* conn, const std::string& name, const std::string& sql);

@@ -11,29 +11,13 @@ namespace {
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
-std::string seconds(std::chrono::milliseconds ms) {
-  return std::to_string(std::max<long long>(1, (ms.count() + 999) / 1000));
-}
-
-// Server options from the URL (say, a search_path) come first; ours follow.
-std::string urlOptions(const std::string& url) {
-  std::string out;
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
-  PQfreemem(error);
-  for (auto* o = options; o && o->keyword; ++o) {
-    if (std::string_view(o->keyword) == "options" && o->val) out = std::string(o->val) + " ";
-  }
-  PQconninfoFree(options);
-  return out;
-}
-
 }  // namespace
 
 Pool::Pool(PoolOptions options, Logger log) : options_(std::move(options)), log_(std::move(log)) {}
 
 Pool::~Pool() {
   for (auto* conn : idle_) PQfinish(conn);
+  if (checkConn_ != nullptr) PQfinish(checkConn_);
 }
 
 Pool::Lease::~Lease() {
@@ -41,20 +25,7 @@ Pool::Lease::~Lease() {
 }
 
 PGconn* Pool::connect() {
-  const std::string timeout = seconds(options_.connectTimeout);
-  const std::string settings = urlOptions(options_.url) + "-c statement_timeout=" +
-                               std::to_string(options_.statementTimeout.count()) +
-                               " -c idle_in_transaction_session_timeout=60000";
-  const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
-  const char* values[] = {options_.url.c_str(), timeout.c_str(), settings.c_str(), "workstream",
-                          nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, 1);
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string error = PQerrorMessage(conn);
-    PQfinish(conn);
-    throw Unavailable("cannot connect to PostgreSQL: " + error.substr(0, error.find('\n')));
-  }
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
+  PGconn* conn = pg::connect(options_.url, options_.statementTimeout, options_.connectTimeout);
   try {
     for (const auto& statement : options_.prepared) prepare(conn, statement.name, statement.sql);
   } catch (...) {
@@ -85,7 +56,7 @@ Pool::Lease Pool::acquire() {
         if (backoff_.count() != 0) log_.info("reconnected to PostgreSQL");
         backoff_ = std::chrono::milliseconds(0);
         return Lease(*this, conn);
-      } catch (const Unavailable& e) {
+      } catch (const std::exception& e) {
         lock.lock();
         --open_;
         backoff_ = std::min(kMaxBackoff, backoff_.count() == 0 ? kFirstBackoff : backoff_ * 2);
@@ -117,12 +88,19 @@ void Pool::release(PGconn* conn) {
   available_.notify_one();
 }
 
+// On a connection of its own, so a busy pool does not look like a dead
+// database.
 CheckResult Pool::check() {
+  std::lock_guard lock(checkMutex_);
   try {
-    auto lease = acquire();
-    exec(lease.get(), "SELECT 1");
+    if (checkConn_ == nullptr) {
+      checkConn_ = pg::connect(options_.url, options_.statementTimeout, options_.connectTimeout);
+    }
+    exec(checkConn_, "SELECT 1");
     return {true, {}};
   } catch (const InfrastructureError& e) {
+    if (checkConn_ != nullptr) PQfinish(checkConn_);
+    checkConn_ = nullptr;
     return {false, e.what()};
   }
 }

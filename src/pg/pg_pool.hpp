@@ -54,7 +54,7 @@ class Pool {
 
   // Throws Unavailable when no connection can be had within acquireTimeout.
   Lease acquire();
-  // A readiness probe: a round trip on a pooled connection.
+  // A readiness probe: a round trip on a connection kept for probing.
   CheckResult check();
 
  private:
@@ -69,6 +69,8 @@ class Pool {
   int open_ = 0;  // idle plus leased, plus connects under way
   std::chrono::steady_clock::time_point nextConnect_{};
   std::chrono::milliseconds backoff_{0};
+  std::mutex checkMutex_;
+  PGconn* checkConn_ = nullptr;
 };
 
 }  // namespace workstream::pg

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <ctime>
 #include <set>
 
 #include "workstream/core/time.hpp"
@@ -47,7 +49,14 @@ TEST_CASE("uuid: v5 is deterministic and matches the RFC 4122 example") {
   CHECK(uuidV5(dns, "a") != uuidV5(dns, "b"));
 }
 
-TEST_CASE("time: RFC 3339 with microseconds in UTC") {
+TEST_CASE("time: RFC 3339 with microseconds in UTC, whatever the local zone") {
   const Timestamp t{std::chrono::microseconds(1'700'000'000'000'042)};
-  CHECK(formatRfc3339(t) == "2023-11-14T22:13:20.000042Z");
+  const char* before = std::getenv("TZ");
+  const std::string saved = before ? before : "";
+  setenv("TZ", "Asia/Kolkata", 1);  // +05:30
+  tzset();
+  const auto formatted = formatRfc3339(t);
+  if (before) setenv("TZ", saved.c_str(), 1); else unsetenv("TZ");
+  tzset();
+  CHECK(formatted == "2023-11-14T22:13:20.000042Z");
 }

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace workstream::tasks {
+
+struct PendingEvent {
+  std::int64_t position = 0;  // publish order
+  std::string eventId;
+  std::string eventType;
+  std::string routingKey;
+  std::string envelopeJson;
+  std::string traceId;
+  std::string producer;
+  std::int64_t createdAtSeconds = 0;
+};
+
+struct OutboxStats {
+  std::int64_t pending = 0;
+  double oldestPendingSeconds = 0;  // 0 when nothing is pending
+};
+
+// The outbox as the relay sees it. One relay leads at a time; leadership is
+// held by a session (it ends when the relay's connection does, so another
+// takes over at once). Infrastructure failures throw Unavailable.
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+  // Takes leadership if nobody holds it; true while this store holds it.
+  virtual bool lead() = 0;
+  // Unpublished events, oldest first.
+  virtual std::vector<PendingEvent> pending(int limit) = 0;
+  virtual void markPublished(const std::vector<std::int64_t>& positions) = 0;
+  // Returns when events were written (NOTIFY) or after `timeout`.
+  virtual void waitForEvents(std::chrono::milliseconds timeout) = 0;
+  virtual OutboxStats stats() = 0;
+  // Deletes events published longer than `retention` ago; returns how many.
+  virtual std::int64_t prune(std::chrono::milliseconds retention) = 0;
+  // Drops the connection (and leadership); the next call reconnects.
+  virtual void reset() = 0;
+};
+
+}  // namespace workstream::tasks

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+
+#include "workstream/core/log.hpp"
+#include "workstream/tasks/outbox.hpp"
+
+namespace workstream::tasks {
+
+// OutboxStore on a PostgreSQL session of its own: leadership is a session
+// advisory lock, wake-ups come by LISTEN. Both are scoped to the schema, so
+// deployments that share a database in different schemas do not meet.
+class PgOutboxStore final : public OutboxStore {
+ public:
+  PgOutboxStore(std::string url, std::chrono::milliseconds statementTimeout, Logger log);
+  ~PgOutboxStore() override;
+
+  bool lead() override;
+  std::vector<PendingEvent> pending(int limit) override;
+  void markPublished(const std::vector<std::int64_t>& positions) override;
+  void waitForEvents(std::chrono::milliseconds timeout) override;
+  OutboxStats stats() override;
+  std::int64_t prune(std::chrono::milliseconds retention) override;
+  void reset() override;
+
+ private:
+  PGconn* connection();
+  template <class F>
+  auto guarded(F&& body) -> decltype(body(static_cast<PGconn*>(nullptr)));
+
+  std::string url_;
+  std::chrono::milliseconds statementTimeout_;
+  Logger log_;
+  PGconn* conn_ = nullptr;
+  bool leading_ = false;
+  std::string channel_;  // LISTEN channel, once leading
+};
+
+}  // namespace workstream::tasks
