@@ -70,6 +70,7 @@ void RabbitConsumer::run() {
   while (!stopping_) {
     try {
       Connection connection(options_.connection);
+      if (options_.onConnect) options_.onConnect(connection);
       amqp_basic_qos(connection.get(), Connection::kChannel, 0,
                      static_cast<uint16_t>(options_.prefetch), 0);
       connection.check("basic.qos");

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -26,6 +27,7 @@ struct ConsumerOptions {
   int concurrency = 4;
   events::RetryPolicy retry;
   std::chrono::milliseconds confirmTimeout{5000};
+  std::function<void(Connection&)> onConnect;  // runs before subscribing
 };
 
 // The consumer runtime on RabbitMQ: manual acks, bounded prefetch, handlers

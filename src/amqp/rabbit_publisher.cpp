@@ -27,13 +27,15 @@ std::vector<amqp_table_entry_t> headerEntries(const events::OutgoingMessage& mes
 
 }  // namespace
 
-RabbitPublisher::RabbitPublisher(ConnectionOptions options, std::chrono::milliseconds confirmTimeout)
-    : options_(std::move(options)), confirmTimeout_(confirmTimeout) {}
+RabbitPublisher::RabbitPublisher(ConnectionOptions options, std::chrono::milliseconds confirmTimeout,
+                                 std::function<void(Connection&)> onConnect)
+    : options_(std::move(options)), confirmTimeout_(confirmTimeout), onConnect_(std::move(onConnect)) {}
 
 RabbitPublisher::~RabbitPublisher() = default;
 
 void RabbitPublisher::connect() {
   auto connection = std::make_unique<Connection>(options_);
+  if (onConnect_) onConnect_(*connection);
   amqp_confirm_select(connection->get(), Connection::kChannel);
   connection->check("confirm.select");
   connection_ = std::move(connection);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "amqp/amqp_connection.hpp"
@@ -11,7 +12,9 @@ namespace workstream::amqp {
 // after a failure (the caller decides when to try again). One thread at a time.
 class RabbitPublisher final : public events::EventPublisher {
  public:
-  RabbitPublisher(ConnectionOptions options, std::chrono::milliseconds confirmTimeout);
+  // `onConnect` runs on each new connection (say, to declare the topology).
+  RabbitPublisher(ConnectionOptions options, std::chrono::milliseconds confirmTimeout,
+                  std::function<void(Connection&)> onConnect = {});
   ~RabbitPublisher() override;
 
   std::vector<bool> publish(const std::vector<events::OutgoingMessage>& batch) override;
@@ -26,6 +29,7 @@ class RabbitPublisher final : public events::EventPublisher {
 
   ConnectionOptions options_;
   std::chrono::milliseconds confirmTimeout_;
+  std::function<void(Connection&)> onConnect_;
   std::unique_ptr<Connection> connection_;
   std::uint64_t nextTag_ = 1;  // delivery tags count from 1 per channel
 };

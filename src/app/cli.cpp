@@ -5,6 +5,7 @@
 #include <map>
 
 #include "app/commands.hpp"
+#include "app/messaging.hpp"
 #include "app/tasks_root.hpp"
 #include "workstream/core/build_info.hpp"
 #include "workstream/core/config_values.hpp"
@@ -36,6 +37,22 @@ std::optional<RoleSet> rolesOrReport(const std::string& text) {
 
 std::optional<Config> configOrReport(const RoleSet& roles, const Flags& flags) {
   auto result = loadConfig(roles, processEnvironment(), flags);
+  for (const auto& problem : result.problems) {
+    std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
+  }
+  if (!result.ok()) return std::nullopt;
+  return result.config;
+}
+
+// The settings of a command that needs only the server at `url`.
+std::optional<Config> configNeeding(const Flags& flags, const char* variable,
+                                    std::string Config::*url) {
+  auto result = loadConfig(RoleSet{}, processEnvironment(), flags);
+  const bool named = std::any_of(result.problems.begin(), result.problems.end(),
+                                 [&](const ConfigProblem& p) { return p.variable == variable; });
+  if (!named && (result.config.*url).empty()) {
+    result.problems.push_back({variable, "is required but not set"});
+  }
   for (const auto& problem : result.problems) {
     std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
   }
@@ -105,20 +122,23 @@ int runCli(int argc, char** argv) {
   app.add_subcommand("migrate", "Apply the tasks database migrations, then exit")
       ->callback([&] {
         action = [&]() -> int {
-          auto result = loadConfig(RoleSet{}, processEnvironment(), flags);
-          const bool named = std::any_of(
-              result.problems.begin(), result.problems.end(),
-              [](const ConfigProblem& p) { return p.variable == "WORKSTREAM_POSTGRES_URL"; });
-          if (!named && result.config.postgresUrl.empty()) {
-            result.problems.push_back({"WORKSTREAM_POSTGRES_URL", "is required by migrate but not set"});
-          }
-          for (const auto& problem : result.problems) {
-            std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
-          }
-          return result.ok() ? migrateCommand(result.config) : kUsageError;
+          auto config = configNeeding(flags, "WORKSTREAM_POSTGRES_URL", &Config::postgresUrl);
+          return config ? migrateCommand(*config) : kUsageError;
         };
       });
   addConfigFlags(*app.get_subcommand("migrate"), flags);
+
+  auto* topologyCmd = app.add_subcommand("topology", "RabbitMQ topology");
+  topologyCmd->require_subcommand(1);
+  auto* declareCmd = topologyCmd->add_subcommand(
+      "declare", "Declare the exchange, queues, bindings, DLQs and delay queues (idempotent)");
+  addConfigFlags(*declareCmd, flags);
+  declareCmd->callback([&] {
+    action = [&]() -> int {
+      auto config = configNeeding(flags, "WORKSTREAM_RABBITMQ_URL", &Config::rabbitmqUrl);
+      return config ? topologyCommand(*config) : kUsageError;
+    };
+  });
 
   auto* healthCmd = app.add_subcommand("health", "Probe a running process's /health; exit 0 or 1");
   std::string adminAddr;

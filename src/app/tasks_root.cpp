@@ -6,9 +6,13 @@
 
 #include <iostream>
 
+#include "amqp/rabbit_publisher.hpp"
+#include "app/messaging.hpp"
 #include "gateway/grpc_tasks_client.hpp"
 #include "pg/migrations.hpp"
 #include "tasks/grpc_tasks_service.hpp"
+#include "tasks/outbox_relay.hpp"
+#include "tasks/pg_outbox_store.hpp"
 #include "tasks/pg_task_store.hpp"
 
 namespace workstream::tasks {
@@ -29,6 +33,11 @@ pg::PoolOptions poolOptions(const Config& config) {
   return options;
 }
 
+tasks::RelayOptions relayOptions(const Config& config) {
+  return {config.outboxBatchSize, config.outboxPollInterval, config.outboxMaxAge,
+          config.outboxRetention};
+}
+
 // Migrations may take long, and may wait for another process's: no
 // statement timeout.
 pg::PoolOptions migrationOptions(const Config& config) {
@@ -46,7 +55,12 @@ class TasksModule final : public Module {
         pool_(poolOptions(context.config), log_),
         store_(pool_),
         service_(store_, systemNow),
-        grpcService_(service_, log_) {
+        grpcService_(service_, log_),
+        publisher_(connectionOptions(context.config, "workstream-tasks outbox relay"),
+                   context.config.rabbitmqConfirmTimeout,
+                   [&config = context.config](amqp::Connection& c) { declareTopology(c, config); }),
+        outboxStore_(context.config.postgresUrl, context.config.postgresStatementTimeout, log_),
+        relay_(outboxStore_, publisher_, relayOptions(context.config), log_, context.metrics) {
     if (context.config.migrateOnStart) {
       pg::Pool migrationPool(migrationOptions(context.config), log_);
       auto lease = migrationPool.acquire();
@@ -68,6 +82,9 @@ class TasksModule final : public Module {
     health_ = server_->GetHealthCheckService();
     setServing(false);
     context.readiness.add({"postgres", [this] { return pool_.check(); }});
+    context.readiness.add({"outbox", [this] { return relay_.check(); }});
+    declareTopologyAtStartup(context.config, log_);
+    relay_.start();
     context.readiness.onReport([this](bool ready) { setServing(ready); });
     log_.info("tasks gRPC listening",
               {{"grpc_addr", context.config.grpcAddr->host + ":" + std::to_string(boundPort)}});
@@ -84,6 +101,7 @@ class TasksModule final : public Module {
     const auto remaining = deadline - std::chrono::steady_clock::now();
     server_->Shutdown(std::chrono::system_clock::now() + remaining);
     server_->Wait();
+    relay_.stop();  // what it has not published waits in the outbox
   }
 
  private:
@@ -98,6 +116,9 @@ class TasksModule final : public Module {
   tasks::PgTaskStore store_;
   tasks::TaskService service_;
   tasks::GrpcTasksService grpcService_;
+  amqp::RabbitPublisher publisher_;
+  tasks::PgOutboxStore outboxStore_;
+  tasks::OutboxRelay relay_;
   std::unique_ptr<grpc::Server> server_;
   grpc::HealthCheckServiceInterface* health_ = nullptr;
 };

@@ -162,6 +162,28 @@ const std::array kSpecs{
          applyDuration<&Config::httpReadTimeout>, "10s", 0},
     Spec{{"WORKSTREAM_TASKS_TIMEOUT", "tasks-timeout", "deadline of each call to tasks, e.g. 5s"},
          applyDuration<&Config::tasksTimeout>, "5s", 0},
+    Spec{{"WORKSTREAM_RABBITMQ_CONFIRM_TIMEOUT", "rabbitmq-confirm-timeout",
+          "how long to wait for the broker's publisher confirms"},
+         applyDuration<&Config::rabbitmqConfirmTimeout>, "5s", 0},
+    Spec{{"WORKSTREAM_OUTBOX_BATCH_SIZE", "outbox-batch-size", "events per relay batch, 1-1000"},
+         applyInt<&Config::outboxBatchSize, 1, 1000>, "100", 0},
+    Spec{{"WORKSTREAM_OUTBOX_POLL_INTERVAL", "outbox-poll-interval",
+          "relay poll when no NOTIFY arrives"},
+         applyDuration<&Config::outboxPollInterval>, "1s", 0},
+    Spec{{"WORKSTREAM_OUTBOX_MAX_AGE", "outbox-max-age",
+          "not ready while an unpublished event is older"},
+         applyDuration<&Config::outboxMaxAge>, "60s", 0},
+    Spec{{"WORKSTREAM_OUTBOX_RETENTION", "outbox-retention", "keep published events this long"},
+         applyDuration<&Config::outboxRetention>, "24h", 0},
+    Spec{{"WORKSTREAM_RETRY_MAX_ATTEMPTS", "retry-max-attempts",
+          "deliveries of a failing message before the DLQ, 1-20"},
+         applyInt<&Config::retryMaxAttempts, 1, 20>, "5", 0},
+    Spec{{"WORKSTREAM_RETRY_BASE_DELAY", "retry-base-delay", "first retry delay; doubles each time"},
+         applyDuration<&Config::retryBaseDelay>, "1s", 0},
+    Spec{{"WORKSTREAM_CONSUMER_PREFETCH", "consumer-prefetch", "unacked deliveries per consumer"},
+         applyInt<&Config::consumerPrefetch, 1, 1000>, "16", 0},
+    Spec{{"WORKSTREAM_CONSUMER_CONCURRENCY", "consumer-concurrency", "handler threads per consumer"},
+         applyInt<&Config::consumerConcurrency, 1, 64>, "4", 0},
 };
 
 const std::array<Setting, kSpecs.size()> kSettings = [] {
@@ -248,6 +270,7 @@ ConfigResult loadConfig(const RoleSet& roles, const Environment& env,
 }
 
 std::vector<std::pair<std::string, std::string>> describe(const Config& config) {
+  auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; };
   auto addr = [](const std::optional<HostPort>& a) { return a ? a->str() : std::string(); };
   std::string level(toString(config.logLevel));
   return {
@@ -270,7 +293,16 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& config) 
       {"WORKSTREAM_HTTP_THREADS", std::to_string(config.httpThreads)},
       {"WORKSTREAM_HTTP_MAX_BODY_BYTES", std::to_string(config.httpMaxBodyBytes)},
       {"WORKSTREAM_HTTP_READ_TIMEOUT", std::to_string(config.httpReadTimeout.count()) + "ms"},
-      {"WORKSTREAM_TASKS_TIMEOUT", std::to_string(config.tasksTimeout.count()) + "ms"},
+      {"WORKSTREAM_TASKS_TIMEOUT", ms(config.tasksTimeout)},
+      {"WORKSTREAM_RABBITMQ_CONFIRM_TIMEOUT", ms(config.rabbitmqConfirmTimeout)},
+      {"WORKSTREAM_OUTBOX_BATCH_SIZE", std::to_string(config.outboxBatchSize)},
+      {"WORKSTREAM_OUTBOX_POLL_INTERVAL", ms(config.outboxPollInterval)},
+      {"WORKSTREAM_OUTBOX_MAX_AGE", ms(config.outboxMaxAge)},
+      {"WORKSTREAM_OUTBOX_RETENTION", ms(config.outboxRetention)},
+      {"WORKSTREAM_RETRY_MAX_ATTEMPTS", std::to_string(config.retryMaxAttempts)},
+      {"WORKSTREAM_RETRY_BASE_DELAY", ms(config.retryBaseDelay)},
+      {"WORKSTREAM_CONSUMER_PREFETCH", std::to_string(config.consumerPrefetch)},
+      {"WORKSTREAM_CONSUMER_CONCURRENCY", std::to_string(config.consumerConcurrency)},
   };
 }
 

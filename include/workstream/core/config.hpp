@@ -45,6 +45,15 @@ struct Config {
   std::size_t httpMaxBodyBytes = 0;
   std::chrono::milliseconds httpReadTimeout{0};
   std::chrono::milliseconds tasksTimeout{0};
+  std::chrono::milliseconds rabbitmqConfirmTimeout{0};
+  int outboxBatchSize = 0;
+  std::chrono::milliseconds outboxPollInterval{0};
+  std::chrono::milliseconds outboxMaxAge{0};
+  std::chrono::milliseconds outboxRetention{0};
+  int retryMaxAttempts = 0;
+  std::chrono::milliseconds retryBaseDelay{0};
+  int consumerPrefetch = 0;
+  int consumerConcurrency = 0;
 };
 
 // One setting: the environment variable that carries it and the flag that

@@ -24,7 +24,7 @@ Parsed<std::string> parseUrl(std::string_view text,
                              std::initializer_list<std::string_view> schemes);
 // "host:port" or "[v6]:port"; port 0 asks the kernel for a free port.
 Parsed<HostPort> parseHostPort(std::string_view text);
-// "500ms", "10s" or "2m".
+// "500ms", "10s", "2m" or "24h".
 Parsed<std::chrono::milliseconds> parseDuration(std::string_view text);
 Parsed<LogLevel> parseLogLevel(std::string_view text);
 // A whole number in [min, max].

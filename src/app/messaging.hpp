@@ -1,0 +1,27 @@
+#pragma once
+
+// RabbitMQ settings shared by the roles that publish or consume.
+
+#include <string>
+
+#include "amqp/amqp_connection.hpp"
+#include "events/retry_policy.hpp"
+#include "workstream/core/config.hpp"
+#include "workstream/core/log.hpp"
+
+namespace workstream::app {
+
+amqp::ConnectionOptions connectionOptions(const Config& config, std::string name,
+                                          int heartbeatSeconds = 0);
+events::RetryPolicy retryPolicy(const Config& config);
+// Declares the topology on `connection` (each new connection does it).
+void declareTopology(amqp::Connection& connection, const Config& config);
+// At startup: declares the topology; a broker that is down is only a
+// warning (the roles declare again on connect), but a topology that
+// contradicts ours (AmqpError) stops startup.
+void declareTopologyAtStartup(const Config& config, const Logger& log);
+
+// `workstream topology declare`.
+int topologyCommand(const Config& config);
+
+}  // namespace workstream::app

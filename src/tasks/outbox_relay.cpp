@@ -1,0 +1,145 @@
+#include "tasks/outbox_relay.hpp"
+
+#include <fmt/format.h>
+
+#include "workstream/core/errors.hpp"
+#include "workstream/core/trace.hpp"
+#include "workstream/events/topology.hpp"
+
+namespace workstream::tasks {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kFirstBackoff{200};
+constexpr std::chrono::milliseconds kMaxBackoff{5000};
+constexpr std::chrono::milliseconds kStatsEvery{1000};
+constexpr std::chrono::milliseconds kPruneEvery{60'000};
+
+events::OutgoingMessage toMessage(const PendingEvent& event) {
+  events::OutgoingMessage message;
+  message.exchange = std::string(events::kExchange);
+  message.routingKey = event.routingKey;
+  message.messageId = event.eventId;
+  message.type = event.eventType;
+  message.appId = event.producer;
+  message.body = event.envelopeJson;
+  message.timestamp = event.createdAtSeconds;
+  if (event.traceId.size() == 32) {
+    // The event continues the trace of the request that caused it.
+    TraceParent parent{event.traceId, "", "01"};
+    message.headers.emplace_back("traceparent", formatTraceparent(childOf(parent)));
+  }
+  return message;
+}
+
+}  // namespace
+
+OutboxRelay::OutboxRelay(OutboxStore& store, events::EventPublisher& publisher,
+                         RelayOptions options, Logger log, Metrics& metrics)
+    : store_(store),
+      publisher_(publisher),
+      options_(options),
+      log_(std::move(log)),
+      pendingGauge_(metrics.gauge("workstream_outbox_pending", "Events waiting in the outbox")),
+      oldestGauge_(metrics.gauge("workstream_outbox_oldest_pending_seconds",
+                                 "Age of the oldest event waiting in the outbox")),
+      published_(metrics.counter("workstream_outbox_published_total",
+                                 "Events the relay published, confirmed by the broker")) {}
+
+OutboxRelay::~OutboxRelay() { stop(); }
+
+void OutboxRelay::start() { thread_ = std::thread([this] { run(); }); }
+
+void OutboxRelay::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+CheckResult OutboxRelay::check() const {
+  if (!statsKnown_) return {false, "the outbox has not been read yet"};
+  const double age = oldestPendingSeconds_;
+  const double limit = std::chrono::duration<double>(options_.maxPendingAge).count();
+  if (age <= limit) return {true, {}};
+  return {false, fmt::format("the oldest unpublished event is {:.0f}s old (limit {:.0f}s)", age, limit)};
+}
+
+void OutboxRelay::pause(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, duration, [this] { return stopping_; });
+}
+
+void OutboxRelay::housekeeping() {
+  const auto now = SteadyClock::now();
+  if (now >= nextStats_) {
+    const auto stats = store_.stats();
+    pendingGauge_.set(static_cast<double>(stats.pending));
+    oldestGauge_.set(stats.oldestPendingSeconds);
+    oldestPendingSeconds_ = stats.oldestPendingSeconds;
+    statsKnown_ = true;
+    nextStats_ = now + kStatsEvery;
+  }
+  if (leading_ && now >= nextPrune_) {
+    if (const auto pruned = store_.prune(options_.retention); pruned > 0) {
+      log_.info("pruned published outbox rows", {{"rows", std::to_string(pruned)}});
+    }
+    nextPrune_ = now + kPruneEvery;
+  }
+}
+
+void OutboxRelay::run() {
+  auto backoff = kFirstBackoff;
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
+    try {
+      housekeeping();
+      const bool lead = store_.lead();
+      if (lead != leading_) log_.info(lead ? "outbox relay is active" : "outbox relay is standing by");
+      leading_ = lead;
+      if (!lead) {
+        pause(options_.pollInterval);  // the holder's session ends: take over then
+        continue;
+      }
+      auto batch = store_.pending(options_.batchSize);
+      if (batch.empty()) {
+        store_.waitForEvents(options_.pollInterval);
+      } else {
+        publishBatch(batch);
+      }
+      backoff = kFirstBackoff;
+    } catch (const InfrastructureError& e) {
+      leading_ = false;
+      log_.warn("outbox relay failed; retrying", {{"error", e.what()},
+                                                 {"retry_in_ms", std::to_string(backoff.count())}});
+      pause(backoff);
+      backoff = std::min(kMaxBackoff, backoff * 2);
+    }
+  }
+  store_.reset();  // gives up leadership at once
+}
+
+// Marks the confirmed prefix of the batch; a refused event stops it there, so
+// per-task order holds, and it is tried again after a pause.
+void OutboxRelay::publishBatch(const std::vector<PendingEvent>& batch) {
+  std::vector<events::OutgoingMessage> messages;
+  messages.reserve(batch.size());
+  for (const auto& event : batch) messages.push_back(toMessage(event));
+  const auto confirmed = publisher_.publish(messages);
+  std::vector<std::int64_t> positions;
+  for (std::size_t i = 0; i < batch.size() && confirmed[i]; ++i) positions.push_back(batch[i].position);
+  store_.markPublished(positions);
+  published_.inc(static_cast<double>(positions.size()));
+  if (positions.size() < batch.size()) {
+    const auto& refused = batch[positions.size()];
+    throw InfrastructureError("the broker refused event " + refused.eventId + " (" +
+                              refused.routingKey + "): is the topology declared?");
+  }
+}
+
+}  // namespace workstream::tasks

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "workstream/core/log.hpp"
+#include "workstream/core/metrics.hpp"
+#include "workstream/core/readiness.hpp"
+#include "workstream/events/publisher.hpp"
+#include "workstream/tasks/outbox.hpp"
+
+namespace workstream::tasks {
+
+struct RelayOptions {
+  int batchSize = 100;
+  std::chrono::milliseconds pollInterval{1000};  // fallback when no NOTIFY comes
+  std::chrono::milliseconds maxPendingAge{60'000};  // older: not ready
+  std::chrono::milliseconds retention{24 * 3600 * 1000};  // keep published rows this long
+};
+
+// Publishes the outbox, in order, on a thread of its own. Only the leader
+// publishes; the others wait to take over. A row is marked published only
+// after the broker confirmed it; while the broker or the database is down,
+// rows wait and the relay retries with backoff. Nothing is lost; after a
+// failure an event may be published twice (consumers deduplicate).
+class OutboxRelay {
+ public:
+  OutboxRelay(OutboxStore& store, events::EventPublisher& publisher, RelayOptions options,
+              Logger log, Metrics& metrics);
+  ~OutboxRelay();
+
+  void start();
+  void stop();
+  bool leading() const { return leading_; }
+  // Not ready while the oldest unpublished event is older than maxPendingAge.
+  CheckResult check() const;
+
+ private:
+  void run();
+  void publishBatch(const std::vector<PendingEvent>& batch);
+  void housekeeping();
+  void pause(std::chrono::milliseconds duration);
+
+  OutboxStore& store_;
+  events::EventPublisher& publisher_;
+  RelayOptions options_;
+  Logger log_;
+  Gauge& pendingGauge_;
+  Gauge& oldestGauge_;
+  Counter& published_;
+
+  std::atomic<bool> leading_{false};
+  std::atomic<double> oldestPendingSeconds_{0};
+  std::atomic<bool> statsKnown_{false};
+  std::chrono::steady_clock::time_point nextStats_{}, nextPrune_{};
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace workstream::tasks

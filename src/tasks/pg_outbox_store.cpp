@@ -1,0 +1,138 @@
+#include "tasks/pg_outbox_store.hpp"
+
+#include <sys/select.h>
+
+#include "pg/pg_connection.hpp"
+
+namespace workstream::tasks {
+
+PgOutboxStore::PgOutboxStore(std::string url, std::chrono::milliseconds statementTimeout,
+                             Logger log)
+    : url_(std::move(url)), statementTimeout_(statementTimeout), log_(std::move(log)) {}
+
+PgOutboxStore::~PgOutboxStore() { reset(); }
+
+void PgOutboxStore::reset() {
+  if (conn_ != nullptr) PQfinish(conn_);
+  conn_ = nullptr;
+  leading_ = false;
+}
+
+PGconn* PgOutboxStore::connection() {
+  if (conn_ == nullptr) conn_ = pg::connect(url_, statementTimeout_, std::chrono::seconds(2));
+  return conn_;
+}
+
+// A failure that broke the session also lost leadership: start over.
+template <class F>
+auto PgOutboxStore::guarded(F&& body) -> decltype(body(static_cast<PGconn*>(nullptr))) {
+  try {
+    return body(connection());
+  } catch (const Unavailable&) {
+    reset();
+    throw;
+  }
+}
+
+bool PgOutboxStore::lead() {
+  return guarded([this](PGconn* conn) {
+    if (leading_) return true;
+    // One relay per schema: the lock key and the channel are the schema's.
+    auto result = pg::exec(conn,
+                           "SELECT pg_try_advisory_lock(hashtext(current_schema() || "
+                           "'.workstream_outbox_relay')), 'workstream_outbox.' || current_schema()");
+    if (result.text(0, 0) != "t") return false;
+    channel_ = std::string(result.text(0, 1));
+    char* quoted = PQescapeIdentifier(conn, channel_.data(), channel_.size());
+    const std::string listen = std::string("LISTEN ") + quoted;
+    PQfreemem(quoted);
+    pg::exec(conn, listen.c_str());
+    leading_ = true;
+    return true;
+  });
+}
+
+std::vector<PendingEvent> PgOutboxStore::pending(int limit) {
+  return guarded([limit](PGconn* conn) {
+    const auto limitText = std::to_string(limit);
+    auto rows = pg::execParams(
+        conn,
+        "SELECT position, event_id, event_type, routing_key, envelope::text,"
+        " coalesce(envelope->>'trace_id', ''), coalesce(envelope->>'producer', ''),"
+        " extract(epoch FROM created_at)::bigint"
+        " FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1",
+        {limitText});
+    std::vector<PendingEvent> events;
+    events.reserve(rows.rows());
+    for (int i = 0; i < rows.rows(); ++i) {
+      events.push_back({rows.integer(i, 0), std::string(rows.text(i, 1)),
+                        std::string(rows.text(i, 2)), std::string(rows.text(i, 3)),
+                        std::string(rows.text(i, 4)), std::string(rows.text(i, 5)),
+                        std::string(rows.text(i, 6)), rows.integer(i, 7)});
+    }
+    return events;
+  });
+}
+
+void PgOutboxStore::markPublished(const std::vector<std::int64_t>& positions) {
+  if (positions.empty()) return;
+  std::string array = "{";
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    array += (i ? "," : "") + std::to_string(positions[i]);
+  }
+  array += "}";
+  guarded([&](PGconn* conn) {
+    pg::execParams(conn,
+                   "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])",
+                   {array});
+    return 0;
+  });
+}
+
+void PgOutboxStore::waitForEvents(std::chrono::milliseconds timeout) {
+  guarded([&](PGconn* conn) {
+    auto drained = [conn] {
+      bool any = false;
+      while (PGnotify* n = PQnotifies(conn)) {
+        PQfreemem(n);
+        any = true;
+      }
+      return any;
+    };
+    if (PQconsumeInput(conn) == 0) throw Unavailable("PostgreSQL connection lost while listening");
+    if (drained()) return 0;
+    const int socket = PQsocket(conn);
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(socket, &readable);
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+    if (select(socket + 1, &readable, nullptr, nullptr, &tv) > 0) {
+      if (PQconsumeInput(conn) == 0) throw Unavailable("PostgreSQL connection lost while listening");
+      drained();
+    }
+    return 0;
+  });
+}
+
+OutboxStats PgOutboxStore::stats() {
+  return guarded([](PGconn* conn) {
+    auto row = pg::exec(conn,
+                        "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)"
+                        " FROM outbox WHERE published_at IS NULL");
+    return OutboxStats{row.integer(0, 0), std::stod(std::string(row.text(0, 1)))};
+  });
+}
+
+std::int64_t PgOutboxStore::prune(std::chrono::milliseconds retention) {
+  return guarded([&](PGconn* conn) {
+    const auto ms = std::to_string(retention.count());
+    auto result = pg::execParams(conn,
+                                 "DELETE FROM outbox WHERE published_at IS NOT NULL"
+                                 " AND published_at < now() - $1::bigint * interval '1 millisecond'",
+                                 {ms});
+    return static_cast<std::int64_t>(result.affected());
+  });
+}
+
+}  // namespace workstream::tasks
