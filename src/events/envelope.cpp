@@ -1,5 +1,7 @@
 #include "workstream/events/envelope.hpp"
 
+#include "workstream/core/uuid.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -15,6 +17,44 @@ std::string toJson(const Envelope& e) {
       {"trace_id", e.traceId},
       {"payload", boost::json::parse(e.payloadJson)},
   });
+}
+
+std::optional<Envelope> parseEnvelope(std::string_view json, std::string& error) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(json, ec);
+  if (ec || !value.is_object()) {
+    error = ec ? "the envelope is not JSON: " + ec.message() : "the envelope is not a JSON object";
+    return std::nullopt;
+  }
+  const auto& object = value.as_object();
+  Envelope envelope;
+  const std::pair<const char*, std::string*> fields[] = {
+      {"event_id", &envelope.eventId},   {"event_type", &envelope.eventType},
+      {"occurred_at", &envelope.occurredAt}, {"producer", &envelope.producer},
+      {"trace_id", &envelope.traceId}};
+  for (const auto& [name, target] : fields) {
+    const auto* field = object.if_contains(name);
+    if (field == nullptr || !field->is_string()) {
+      error = std::string("envelope field ") + name + " is missing or not a string";
+      return std::nullopt;
+    }
+    *target = std::string(field->as_string());
+  }
+  const auto* payload = object.if_contains("payload");
+  if (payload == nullptr || !payload->is_object()) {
+    error = "envelope field payload is missing or not an object";
+    return std::nullopt;
+  }
+  if (object.size() != 6) {
+    error = "the envelope has fields besides the six of the contract";
+    return std::nullopt;
+  }
+  if (!canonicalUuid(envelope.eventId)) {
+    error = "envelope field event_id is not a UUID";
+    return std::nullopt;
+  }
+  envelope.payloadJson = boost::json::serialize(*payload);
+  return envelope;
 }
 
 std::string routingKeyOf(std::string_view eventType) {

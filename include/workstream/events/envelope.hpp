@@ -3,6 +3,7 @@
 // The envelope every Workstream event travels in (seed 000): exactly
 // event_id, event_type, occurred_at, producer, trace_id and payload.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ struct Envelope {
 };
 
 std::string toJson(const Envelope& envelope);
+
+// Reads an envelope: exactly the six fields, strings, `payload` an object,
+// `event_id` a UUID. Returns nullopt and sets `error` otherwise.
+std::optional<Envelope> parseEnvelope(std::string_view json, std::string& error);
 
 // The AMQP routing key of an event type: the type without its version
 // suffix, so `workstream.task.created.v1` routes as `workstream.task.created`
