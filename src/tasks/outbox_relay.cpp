@@ -44,7 +44,9 @@ OutboxRelay::OutboxRelay(OutboxStore& store, events::EventPublisher& publisher,
       oldestGauge_(metrics.gauge("workstream_outbox_oldest_pending_seconds",
                                  "Age of the oldest event waiting in the outbox")),
       published_(metrics.counter("workstream_outbox_published_total",
-                                 "Events the relay published, confirmed by the broker")) {}
+                                 "Events the relay published, confirmed by the broker")),
+      activeGauge_(metrics.gauge("workstream_outbox_relay_active",
+                                 "1 while this process's relay holds the outbox lock")) {}
 
 OutboxRelay::~OutboxRelay() { stop(); }
 
@@ -102,6 +104,7 @@ void OutboxRelay::run() {
       const bool lead = store_.lead();
       if (lead != leading_) log_.info(lead ? "outbox relay is active" : "outbox relay is standing by");
       leading_ = lead;
+      activeGauge_.set(lead ? 1 : 0);
       if (!lead) {
         pause(options_.pollInterval);  // the holder's session ends: take over then
         continue;
@@ -115,6 +118,7 @@ void OutboxRelay::run() {
       backoff = kFirstBackoff;
     } catch (const InfrastructureError& e) {
       leading_ = false;
+      activeGauge_.set(0);
       log_.warn("outbox relay failed; retrying", {{"error", e.what()},
                                                  {"retry_in_ms", std::to_string(backoff.count())}});
       pause(backoff);

@@ -51,6 +51,7 @@ class OutboxRelay {
   Gauge& pendingGauge_;
   Gauge& oldestGauge_;
   Counter& published_;
+  Gauge& activeGauge_;
 
   std::atomic<bool> leading_{false};
   std::atomic<double> oldestPendingSeconds_{0};

@@ -113,6 +113,7 @@ def start(binary, server_env):
             "WORKSTREAM_HTTP_ADDR": "127.0.0.1:%d" % free_port(),
             "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port(),
             "WORKSTREAM_TASKS_ADDR": "127.0.0.1:%d" % free_port(),
+            "WORKSTREAM_MIGRATE_ON_START": "true",
         })
         env.update(extra_env or {})
         for name in drop:

@@ -9,8 +9,8 @@ import pytest
 from conftest import free_port, run_cli
 
 ROLE_CHECKS = {
-    "all": {"postgres", "rabbitmq", "redis", "mongodb", "smtp"},
-    "tasks": {"postgres", "rabbitmq"},
+    "all": {"postgres", "outbox", "rabbitmq", "redis", "mongodb", "smtp"},
+    "tasks": {"postgres", "outbox", "rabbitmq"},
     "notifications": {"rabbitmq", "redis", "mongodb"},
     "mailer": {"rabbitmq", "redis", "smtp"},
 }

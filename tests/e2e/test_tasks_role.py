@@ -43,13 +43,21 @@ def test_grpc_health_is_serving_when_ready(start):
 
 def test_grpc_health_is_not_serving_while_postgres_is_down(start):
     dead = "postgresql://workstream:workstream@127.0.0.1:%d/workstream" % free_port()
-    ws = start("tasks", {"WORKSTREAM_POSTGRES_URL": dead})
+    ws = start("tasks", {"WORKSTREAM_POSTGRES_URL": dead, "WORKSTREAM_MIGRATE_ON_START": "false"})
     ws.wait_healthy()
     grpc_addr = ws.env["WORKSTREAM_GRPC_ADDR"]
     wait_for_status(grpc_addr, health_pb2.HealthCheckResponse.NOT_SERVING)
     ready = ws.get("/ready")
     assert ready.status_code == 503
     assert ready.json()["checks"]["postgres"]["status"] == "down"
+
+
+def test_migrating_at_startup_needs_the_database(start):
+    dead = "postgresql://workstream:workstream@127.0.0.1:%d/workstream" % free_port()
+    ws = start("tasks", {"WORKSTREAM_POSTGRES_URL": dead, "WORKSTREAM_MIGRATE_ON_START": "true"})
+    ws.communicate(timeout=20)
+    assert ws.proc.returncode == 1
+    assert "cannot start" in ws.stdout
 
 
 def test_migrate_command_is_idempotent(binary, server_env):
