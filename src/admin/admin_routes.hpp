@@ -1,12 +1,35 @@
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "workstream/core/metrics.hpp"
 #include "workstream/core/readiness.hpp"
 #include "workstream/http/message.hpp"
 
 namespace workstream::admin {
+
+// Endpoints modules add to the admin listener (say, a debug API), by path
+// prefix. Their handlers may block: they run on worker threads.
+class AdminExtensions {
+ public:
+  using Handler = std::function<http::Response(const http::Request&)>;
+  void add(std::string prefix, Handler handler) {
+    routes_.emplace_back(std::move(prefix), std::move(handler));
+  }
+  const Handler* find(std::string_view path) const {
+    for (const auto& [prefix, handler] : routes_) {
+      if (path.starts_with(prefix)) return &handler;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::vector<std::pair<std::string, Handler>> routes_;
+};
 
 // What the admin endpoints report on.
 struct AdminState {

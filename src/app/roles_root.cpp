@@ -3,6 +3,7 @@
 #include <set>
 
 #include "app/gateway_root.hpp"
+#include "app/notifications_root.hpp"
 #include "app/tasks_root.hpp"
 #include "probes/probes.hpp"
 
@@ -49,8 +50,7 @@ std::vector<std::unique_ptr<Module>> composeRoles(const RoleSet& roles, RoleCont
   }
   if (roles.has(Role::notifications)) {
     checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);
-    checks.add("redis", probes::redis, config.redisUrl);
-    checks.add("mongodb", probes::mongo, config.mongoUrl);
+    modules.push_back(startNotifications(context));  // checks redis and mongodb itself
   }
   if (roles.has(Role::mailer)) {
     checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);

@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "admin/admin_routes.hpp"
 #include "app/module.hpp"
 #include "workstream/core/config.hpp"
 #include "workstream/core/log.hpp"
@@ -18,6 +19,7 @@ struct RoleContext {
   Logger log;
   Metrics& metrics;
   Readiness& readiness;
+  admin::AdminExtensions& admin;
 };
 
 // Starts the modules of the hosted roles, and registers the readiness checks

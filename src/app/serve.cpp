@@ -2,7 +2,9 @@
 #include <mongoc/mongoc.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <future>
 #include <thread>
@@ -77,7 +79,8 @@ int serve(const RoleSet& roles, const Config& config) {
   Metrics metrics;
   registerProcessMetrics(metrics, roles);
   Readiness readiness(kReadinessInterval);
-  RoleContext context{config, log, metrics, readiness};
+  admin::AdminExtensions adminExtensions;
+  RoleContext context{config, log, metrics, readiness, adminExtensions};
   std::vector<std::unique_ptr<Module>> modules;
   try {
     modules = composeRoles(roles, context);
@@ -89,11 +92,19 @@ int serve(const RoleSet& roles, const Config& config) {
   boost::asio::io_context io(1);
   admin::AdminState adminState{roles.serviceName(), std::string(buildVersion()), readiness,
                                metrics};
+  boost::asio::thread_pool adminWorkers(2);  // for the extensions, which may block
   http::Server adminServer(
       io,
-      http::syncHandler([&adminState](const http::Request& r) {
-        return admin::handleAdmin(adminState, r);
-      }),
+      [&](http::Request request, http::Respond respond) {
+        if (const auto* extension = adminExtensions.find(request.path())) {
+          boost::asio::post(adminWorkers, [extension, request = std::move(request),
+                                           respond = std::move(respond)] {
+            respond((*extension)(request));
+          });
+          return;
+        }
+        respond(admin::handleAdmin(adminState, request));
+      },
       {}, log);
   HostPort adminBound;
   try {
@@ -131,6 +142,7 @@ int serve(const RoleSet& roles, const Config& config) {
   for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->stop(deadline);
   adminServer.stop();
   readiness.stop();
+  adminWorkers.join();
   io.stop();
   ioThread.join();
   log.info("stopped");

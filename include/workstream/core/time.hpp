@@ -16,5 +16,7 @@ using Clock = std::function<Timestamp()>;
 Timestamp systemNow();
 // RFC 3339 in UTC with microseconds, e.g. 2026-11-22T13:45:01.123456Z.
 std::string formatRfc3339(Timestamp t);
+// Parses RFC 3339 ("2026-11-22T13:45:01Z", fractions and offsets allowed).
+std::optional<Timestamp> parseRfc3339(std::string_view text);
 
 }  // namespace workstream

@@ -1,0 +1,143 @@
+#include "mongo/mongo_record_store.hpp"
+
+#include <mongoc/mongoc.h>
+
+#include <memory>
+
+#include "mongo/record_bson.hpp"
+#include "workstream/core/errors.hpp"
+
+namespace workstream::mongo {
+namespace {
+
+constexpr const char* kCollection = "notifications";
+constexpr uint32_t kDuplicateKey = 11000;
+
+using Bson = std::unique_ptr<bson_t, decltype(&bson_destroy)>;
+
+Bson owned(bson_t* doc) { return Bson(doc, bson_destroy); }
+
+[[noreturn]] void fail(const char* what, const bson_error_t& error) {
+  throw Unavailable(std::string("MongoDB ") + what + ": " + error.message);
+}
+
+}  // namespace
+
+// A client popped from the pool for one operation.
+class MongoRecordStore::Client {
+ public:
+  explicit Client(MongoRecordStore& store)
+      : pool_(store.pool_), client_(mongoc_client_pool_pop(store.pool_)) {
+    collection_ = mongoc_client_get_collection(client_, store.database_.c_str(), kCollection);
+  }
+  ~Client() {
+    mongoc_collection_destroy(collection_);
+    mongoc_client_pool_push(pool_, client_);
+  }
+  mongoc_client_t* client() { return client_; }
+  mongoc_collection_t* collection() { return collection_; }
+
+ private:
+  mongoc_client_pool_t* pool_;
+  mongoc_client_t* client_;
+  mongoc_collection_t* collection_ = nullptr;
+};
+
+MongoRecordStore::MongoRecordStore(const std::string& url, std::chrono::milliseconds timeout) {
+  bson_error_t error;
+  uri_ = mongoc_uri_new_with_error(url.c_str(), &error);
+  if (uri_ == nullptr) throw InfrastructureError(std::string("invalid MongoDB URL: ") + error.message);
+  const char* database = mongoc_uri_get_database(uri_);
+  if (database == nullptr || *database == '\0') {
+    mongoc_uri_destroy(uri_);
+    throw InfrastructureError("the MongoDB URL names no database (mongodb://host:port/database)");
+  }
+  database_ = database;
+  const auto ms = static_cast<int32_t>(timeout.count());
+  mongoc_uri_set_option_as_int32(uri_, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, ms);
+  mongoc_uri_set_option_as_int32(uri_, MONGOC_URI_CONNECTTIMEOUTMS, ms);
+  mongoc_uri_set_option_as_int32(uri_, MONGOC_URI_SOCKETTIMEOUTMS, ms);
+  pool_ = mongoc_client_pool_new(uri_);
+  mongoc_client_pool_set_error_api(pool_, MONGOC_ERROR_API_VERSION_2);
+  mongoc_client_pool_set_appname(pool_, "workstream-notifications");
+}
+
+MongoRecordStore::~MongoRecordStore() {
+  mongoc_client_pool_destroy(pool_);
+  mongoc_uri_destroy(uri_);
+}
+
+void MongoRecordStore::ensureIndexes() {
+  Client c(*this);
+  auto command = owned(BCON_NEW(
+      "createIndexes", BCON_UTF8(kCollection), "indexes", "[",
+      "{", "key", "{", "event_id", BCON_INT32(1), "}", "name", BCON_UTF8("event_id_unique"),
+      "unique", BCON_BOOL(true), "}",
+      "{", "key", "{", "received_at", BCON_INT32(-1), "event_id", BCON_INT32(-1), "}", "name",
+      BCON_UTF8("newest"), "}",
+      "{", "key", "{", "task_id", BCON_INT32(1), "received_at", BCON_INT32(-1), "}", "name",
+      BCON_UTF8("by_task"), "}",
+      "{", "key", "{", "event_type", BCON_INT32(1), "received_at", BCON_INT32(-1), "}", "name",
+      BCON_UTF8("by_type"), "}",
+      "]"));
+  bson_error_t error;
+  mongoc_database_t* db = mongoc_client_get_database(c.client(), database_.c_str());
+  const bool ok = mongoc_database_write_command_with_opts(db, command.get(), nullptr, nullptr, &error);
+  mongoc_database_destroy(db);
+  if (!ok) fail("createIndexes", error);
+}
+
+bool MongoRecordStore::insert(const notifications::NotificationRecord& record) {
+  Client c(*this);
+  auto doc = toBson(record);
+  bson_error_t error;
+  if (mongoc_collection_insert_one(c.collection(), doc.get(), nullptr, nullptr, &error)) return true;
+  if (error.code == kDuplicateKey) return false;  // recorded before: not a failure
+  fail("insert", error);
+}
+
+std::optional<notifications::NotificationRecord> MongoRecordStore::find(const std::string& eventId) {
+  auto filter = owned(BCON_NEW("event_id", BCON_UTF8(eventId.c_str())));
+  auto found = runQuery(filter.get(), 1);
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+std::vector<notifications::NotificationRecord> MongoRecordStore::list(
+    const notifications::RecordQuery& query) {
+  auto filter = filterFor(query);
+  return runQuery(filter.get(), query.limit);
+}
+
+// Newest first: received_at, then event_id, descending.
+std::vector<notifications::NotificationRecord> MongoRecordStore::runQuery(const bson_t* filter,
+                                                                          int limit) {
+  Client c(*this);
+  auto opts = owned(BCON_NEW("sort", "{", "received_at", BCON_INT32(-1), "event_id", BCON_INT32(-1),
+                             "}", "limit", BCON_INT64(limit)));
+  std::unique_ptr<mongoc_cursor_t, decltype(&mongoc_cursor_destroy)> cursor(
+      mongoc_collection_find_with_opts(c.collection(), filter, opts.get(), nullptr),
+      mongoc_cursor_destroy);
+  std::vector<notifications::NotificationRecord> records;
+  const bson_t* doc = nullptr;
+  while (mongoc_cursor_next(cursor.get(), &doc)) records.push_back(fromBson(doc));
+  bson_error_t error;
+  if (mongoc_cursor_error(cursor.get(), &error)) fail("find", error);
+  return records;
+}
+
+CheckResult MongoRecordStore::check() {
+  try {
+    Client c(*this);
+    auto ping = owned(BCON_NEW("ping", BCON_INT32(1)));
+    bson_error_t error;
+    if (!mongoc_client_command_simple(c.client(), "admin", ping.get(), nullptr, nullptr, &error)) {
+      return {false, error.message};
+    }
+    return {true, {}};
+  } catch (const InfrastructureError& e) {
+    return {false, e.what()};
+  }
+}
+
+}  // namespace workstream::mongo

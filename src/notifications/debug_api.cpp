@@ -1,0 +1,143 @@
+#include "notifications/debug_api.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse_query.hpp>
+#include <charconv>
+#include <set>
+#include <variant>
+
+#include "workstream/core/errors.hpp"
+#include "workstream/core/uuid.hpp"
+
+namespace workstream::notifications {
+namespace {
+
+namespace json = boost::json;
+constexpr std::string_view kPrefix = "/debug/notifications";
+
+json::object toJson(const NotificationRecord& r) {
+  boost::system::error_code ec;
+  auto payload = json::parse(r.payloadJson, ec);
+  return {{"event_id", r.eventId},       {"event_type", r.eventType},
+          {"occurred_at", r.occurredAt}, {"producer", r.producer},
+          {"trace_id", r.traceId},       {"task_id", r.taskId},
+          {"payload", ec ? json::value(nullptr) : payload},
+          {"received_at", formatRfc3339(r.receivedAt)},
+          {"processed_at", formatRfc3339(r.processedAt)},
+          {"attempt", r.attempt}};
+}
+
+http::Response invalid(const std::string& field, const std::string& message) {
+  return http::errorResponse(400, "VALIDATION_FAILED", message,
+                             json::serialize(json::object{{"field", field}}));
+}
+
+// Cursors are opaque: "<received_at ms>:<event_id>", hex-encoded.
+std::string encodeCursor(const NotificationRecord& last) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      last.receivedAt.time_since_epoch()).count();
+  const std::string plain = std::to_string(ms) + ":" + last.eventId;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : plain) (out += kHex[c >> 4]) += kHex[c & 0xF];
+  return out;
+}
+
+std::optional<std::pair<Timestamp, std::string>> decodeCursor(std::string_view hex) {
+  if (hex.size() % 2 != 0 || hex.size() > 200) return std::nullopt;
+  std::string plain;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
+    if (ec != std::errc{} || end != hex.data() + i + 2) return std::nullopt;
+    plain += static_cast<char>(value);
+  }
+  const auto colon = plain.find(':');
+  long long ms = 0;
+  const auto [end, ec] = std::from_chars(plain.data(), plain.data() + colon, ms);
+  if (colon == std::string::npos || ec != std::errc{} || end != plain.data() + colon) return std::nullopt;
+  auto id = canonicalUuid(std::string_view(plain).substr(colon + 1));
+  if (!id) return std::nullopt;
+  return std::make_pair(Timestamp(std::chrono::milliseconds(ms)), *id);
+}
+
+std::variant<RecordQuery, http::Response> parseQuery(std::string_view text) {
+  RecordQuery query;
+  const std::string owned(text);
+  auto params = boost::urls::parse_query(boost::core::string_view(owned.data(), owned.size()));
+  if (!params) return invalid("query", "malformed query string");
+  std::set<std::string> seen;
+  for (const auto& param : *params) {
+    const std::string key = param.key.decode();
+    const std::string value = param.value.decode();
+    if (!seen.insert(key).second) return invalid(key, key + " is given twice");
+    if (key == "event_type") {
+      query.eventType = value;
+    } else if (key == "task_id") {
+      auto id = canonicalUuid(value);
+      if (!id) return invalid(key, "task_id must be a UUID");
+      query.taskId = *id;
+    } else if (key == "since") {
+      query.since = parseRfc3339(value);
+      if (!query.since) return invalid(key, "since must be an RFC 3339 time");
+    } else if (key == "limit") {
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), query.limit);
+      if (ec != std::errc{} || end != value.data() + value.size() || query.limit < 1 || query.limit > 100) {
+        return invalid(key, "limit must be a whole number from 1 to 100");
+      }
+    } else if (key == "cursor") {
+      query.after = decodeCursor(value);
+      if (!query.after) return invalid(key, "the cursor is not valid");
+    } else {
+      return invalid(key, "unknown query parameter \"" + key + "\"");
+    }
+  }
+  return query;
+}
+
+http::Response listRecords(RecordStore& records, const http::Request& request) {
+  auto parsed = parseQuery(request.query());
+  if (auto* error = std::get_if<http::Response>(&parsed)) return *error;
+  auto query = std::get<RecordQuery>(parsed);
+  const int limit = query.limit;
+  query.limit = limit + 1;  // one more tells whether a next page exists
+  auto found = records.list(query);
+  json::value next = nullptr;
+  if (found.size() > static_cast<std::size_t>(limit)) {
+    found.resize(limit);
+    next = json::value(encodeCursor(found.back()));
+  }
+  json::array items;
+  for (const auto& r : found) items.push_back(toJson(r));
+  return http::Response::json(
+      200, json::serialize(json::object{{"items", std::move(items)}, {"next_cursor", next}}));
+}
+
+}  // namespace
+
+http::Response handleDebug(RecordStore& records, const http::Request& request) {
+  const auto path = request.path();
+  if (request.method != "GET") {
+    auto res = http::errorResponse(405, "METHOD_NOT_ALLOWED", "the debug API is read-only");
+    res.headers.emplace_back("Allow", "GET");
+    return res;
+  }
+  try {
+    if (path == kPrefix) return listRecords(records, request);
+    if (path.size() > kPrefix.size() + 1 && path.substr(0, kPrefix.size() + 1) == std::string(kPrefix) + "/") {
+      auto id = canonicalUuid(path.substr(kPrefix.size() + 1));
+      if (!id) return invalid("event_id", "event_id must be a UUID");
+      auto record = records.find(*id);
+      if (!record) return http::errorResponse(404, "NOTIFICATION_NOT_FOUND", "no record of event " + *id);
+      return http::Response::json(200, json::serialize(toJson(*record)));
+    }
+  } catch (const Unavailable& e) {
+    return http::errorResponse(503, "SERVICE_UNAVAILABLE", e.what());
+  }
+  return http::errorResponse(404, "NOT_FOUND", "no such endpoint");
+}
+
+}  // namespace workstream::notifications

@@ -1,0 +1,60 @@
+#include "notifications/processor.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include "workstream/core/errors.hpp"
+#include "workstream/core/uuid.hpp"
+
+namespace workstream::notifications {
+namespace {
+
+std::string field(const boost::json::object& payload, const char* name) {
+  const auto* value = payload.if_contains(name);
+  return value && value->is_string() ? std::string(value->as_string()) : std::string();
+}
+
+}  // namespace
+
+std::optional<MailRequest> NotificationProcessor::mailFor(const events::Envelope& event) {
+  const auto payload = boost::json::parse(event.payloadJson).as_object();
+  const auto assignee = field(payload, "assignee_email");
+  if (assignee.empty()) return std::nullopt;
+  const bool completed = event.eventType == "workstream.task.completed.v1";
+  const auto title = field(payload, "title");
+  const auto taskId = field(payload, "task_id");
+  MailRequest request;
+  request.eventId = uuidV5(kMailRequestNamespace, event.eventId);
+  request.to = {assignee};
+  request.subject = (completed ? "Task completed: " : "Task assigned: ") + title;
+  request.body = std::string("The task \"") + title + "\" (" + taskId + ") " +
+                 (completed ? "was completed." : "was created and assigned to you.") + "\n";
+  request.traceId = event.traceId;
+  return request;
+}
+
+events::Outcome NotificationProcessor::process(const events::Envelope& event,
+                                               const events::Delivery& delivery) {
+  const auto receivedAt = clock_();
+  try {
+    if (dedup_.processed(event.eventId)) {
+      log_.debug("event already processed", {{"event_id", event.eventId}});
+      return events::Outcome::ok();
+    }
+    const auto payload = boost::json::parse(event.payloadJson).as_object();
+    NotificationRecord record{event.eventId, event.eventType,   event.occurredAt,
+                              event.producer, event.traceId,   field(payload, "task_id"),
+                              event.payloadJson, receivedAt,   clock_(),
+                              delivery.attempt};
+    const bool fresh = records_.insert(record);
+    if (auto request = mailFor(event)) mail_.send(*request);
+    dedup_.markProcessed(event.eventId);
+    log_.info(fresh ? "event recorded" : "event was recorded before",
+              {{"event_id", event.eventId}, {"event_type", event.eventType},
+               {"trace_id", event.traceId}});
+    return events::Outcome::ok();
+  } catch (const Unavailable& e) {
+    return events::Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());
+  }
+}
+
+}  // namespace workstream::notifications

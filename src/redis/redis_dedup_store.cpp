@@ -1,0 +1,125 @@
+#include "redis/redis_dedup_store.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <memory>
+
+#include "workstream/core/errors.hpp"
+
+namespace workstream::redis {
+namespace {
+
+using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
+
+timeval toTimeval(std::chrono::milliseconds ms) {
+  return {static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
+
+}  // namespace
+
+// A connection on loan; dropped instead of returned when it failed.
+class RedisDedupStore::Lease {
+ public:
+  explicit Lease(RedisDedupStore& store) : store_(store) {
+    {
+      std::lock_guard lock(store_.mutex_);
+      if (!store_.idle_.empty()) {
+        ctx_ = store_.idle_.back();
+        store_.idle_.pop_back();
+      }
+    }
+    if (ctx_ == nullptr) ctx_ = store_.connect();
+  }
+  ~Lease() {
+    if (ctx_ == nullptr) return;
+    std::lock_guard lock(store_.mutex_);
+    store_.idle_.push_back(ctx_);
+  }
+
+  // Runs a command; a failed connection is closed and reported Unavailable.
+  template <class... Args>
+  Reply command(const char* format, Args... args) {
+    Reply reply(static_cast<redisReply*>(redisCommand(ctx_, format, args...)), freeReplyObject);
+    if (!reply) {
+      const std::string error = ctx_->errstr;
+      redisFree(ctx_);
+      ctx_ = nullptr;
+      throw Unavailable("Redis: " + error);
+    }
+    if (reply->type == REDIS_REPLY_ERROR) {
+      throw Unavailable("Redis refused: " + std::string(reply->str, reply->len));
+    }
+    return reply;
+  }
+
+ private:
+  RedisDedupStore& store_;
+  redisContext* ctx_ = nullptr;
+};
+
+RedisDedupStore::RedisDedupStore(std::string url, std::chrono::seconds ttl,
+                                 std::chrono::milliseconds timeout)
+    : ttl_(ttl), timeout_(timeout) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) throw InfrastructureError("invalid Redis URL");
+  host_ = std::string(parsed->host_address());
+  if (parsed->has_port()) port_ = parsed->port_number();
+  if (parsed->has_password()) {
+    user_ = std::string(parsed->user());
+    password_ = std::string(parsed->password());
+  }
+  const auto path = parsed->path();
+  if (path.size() > 1) std::from_chars(path.data() + 1, path.data() + path.size(), database_);
+}
+
+RedisDedupStore::~RedisDedupStore() {
+  for (auto* ctx : idle_) redisFree(ctx);
+}
+
+redisContext* RedisDedupStore::connect() {
+  redisContext* ctx = redisConnectWithTimeout(host_.c_str(), port_, toTimeval(timeout_));
+  if (ctx == nullptr || ctx->err) {
+    const std::string error = ctx ? ctx->errstr : "cannot allocate a context";
+    if (ctx) redisFree(ctx);
+    throw Unavailable("cannot connect to Redis: " + error);
+  }
+  redisSetTimeout(ctx, toTimeval(timeout_));
+  auto setUp = [&](redisReply* raw) {
+    Reply reply(raw, freeReplyObject);
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+      redisFree(ctx);
+      throw Unavailable("Redis refused the connection set-up");
+    }
+  };
+  if (!password_.empty()) {
+    setUp(static_cast<redisReply*>(
+        user_.empty() ? redisCommand(ctx, "AUTH %s", password_.c_str())
+                      : redisCommand(ctx, "AUTH %s %s", user_.c_str(), password_.c_str())));
+  }
+  if (database_ != 0) setUp(static_cast<redisReply*>(redisCommand(ctx, "SELECT %d", database_)));
+  return ctx;
+}
+
+bool RedisDedupStore::processed(const std::string& eventId) {
+  Lease lease(*this);
+  return lease.command("EXISTS %s", key(eventId).c_str())->integer == 1;
+}
+
+void RedisDedupStore::markProcessed(const std::string& eventId) {
+  Lease lease(*this);
+  lease.command("SET %s 1 EX %lld", key(eventId).c_str(), static_cast<long long>(ttl_.count()));
+}
+
+CheckResult RedisDedupStore::check() {
+  try {
+    Lease lease(*this);
+    lease.command("PING");
+    return {true, {}};
+  } catch (const InfrastructureError& e) {
+    return {false, e.what()};
+  }
+}
+
+}  // namespace workstream::redis

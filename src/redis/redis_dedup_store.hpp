@@ -1,0 +1,43 @@
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "workstream/core/readiness.hpp"
+#include "workstream/notifications/ports.hpp"
+
+struct redisContext;
+
+namespace workstream::redis {
+
+// DedupStore on Redis: `workstream:processed:<event_id>` with a TTL. A small
+// pool of hiredis connections (one per concurrent caller at most); a broken
+// connection is dropped and the next call reconnects.
+class RedisDedupStore final : public notifications::DedupStore {
+ public:
+  RedisDedupStore(std::string url, std::chrono::seconds ttl, std::chrono::milliseconds timeout);
+  ~RedisDedupStore() override;
+
+  bool processed(const std::string& eventId) override;
+  void markProcessed(const std::string& eventId) override;
+  CheckResult check();
+
+  static std::string key(const std::string& eventId) { return "workstream:processed:" + eventId; }
+
+ private:
+  class Lease;
+  redisContext* connect();
+
+  std::string host_;
+  int port_ = 6379;
+  std::string user_, password_;
+  int database_ = 0;
+  std::chrono::seconds ttl_;
+  std::chrono::milliseconds timeout_;
+  std::mutex mutex_;
+  std::vector<redisContext*> idle_;
+};
+
+}  // namespace workstream::redis
