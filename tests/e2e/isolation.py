@@ -4,9 +4,11 @@ import os
 import socket
 import subprocess
 import threading
+import urllib.parse
 import uuid
 
 import psycopg
+import pymongo
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 
@@ -25,10 +27,13 @@ class Isolated:
         sep = "&" if "?" in self.base_pg else "?"
         self.postgres_url = self.base_pg + sep + "options=-csearch_path%3D" + self.name
         self.rabbitmq_url = servers("vhost", self.name)
+        mongo = urllib.parse.urlparse(server_env["WORKSTREAM_MONGO_URL"])
+        self.mongo_url = "mongodb://%s/%s" % (mongo.netloc, self.name)
 
     def env(self):
         return {"WORKSTREAM_POSTGRES_URL": self.postgres_url,
-                "WORKSTREAM_RABBITMQ_URL": self.rabbitmq_url}
+                "WORKSTREAM_RABBITMQ_URL": self.rabbitmq_url,
+                "WORKSTREAM_MONGO_URL": self.mongo_url}
 
     def sql(self, query, *args):
         with psycopg.connect(self.postgres_url, autocommit=True) as db:
@@ -38,6 +43,8 @@ class Isolated:
         with psycopg.connect(self.base_pg, autocommit=True) as db:
             db.execute("DROP SCHEMA %s CASCADE" % self.name)
         servers("drop-vhost", self.name)
+        with pymongo.MongoClient(self.mongo_url, serverSelectionTimeoutMS=3000) as client:
+            client.drop_database(self.name)
 
 
 class TcpProxy:
