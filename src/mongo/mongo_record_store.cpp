@@ -3,6 +3,8 @@
 #include <mongoc/mongoc.h>
 
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "mongo/record_bson.hpp"
 #include "workstream/core/errors.hpp"
@@ -13,9 +15,7 @@ namespace {
 constexpr const char* kCollection = "notifications";
 constexpr uint32_t kDuplicateKey = 11000;
 
-using Bson = std::unique_ptr<bson_t, decltype(&bson_destroy)>;
-
-Bson owned(bson_t* doc) { return Bson(doc, bson_destroy); }
+BsonPtr owned(bson_t* doc) { return BsonPtr(doc, bson_destroy); }
 
 [[noreturn]] void fail(const char* what, const bson_error_t& error) {
   throw Unavailable(std::string("MongoDB ") + what + ": " + error.message);
@@ -67,20 +67,52 @@ MongoRecordStore::~MongoRecordStore() {
   mongoc_uri_destroy(uri_);
 }
 
+// Creates only the indexes that are missing: asking again for existing ones
+// is idempotent on MongoDB but has crashed FerretDB's connection handler.
 void MongoRecordStore::ensureIndexes() {
   Client c(*this);
-  auto command = owned(BCON_NEW(
-      "createIndexes", BCON_UTF8(kCollection), "indexes", "[",
-      "{", "key", "{", "event_id", BCON_INT32(1), "}", "name", BCON_UTF8("event_id_unique"),
-      "unique", BCON_BOOL(true), "}",
-      "{", "key", "{", "received_at", BCON_INT32(-1), "event_id", BCON_INT32(-1), "}", "name",
-      BCON_UTF8("newest"), "}",
-      "{", "key", "{", "task_id", BCON_INT32(1), "received_at", BCON_INT32(-1), "}", "name",
-      BCON_UTF8("by_task"), "}",
-      "{", "key", "{", "event_type", BCON_INT32(1), "received_at", BCON_INT32(-1), "}", "name",
-      BCON_UTF8("by_type"), "}",
-      "]"));
+  std::set<std::string> existing;
   bson_error_t error;
+  {
+    std::unique_ptr<mongoc_cursor_t, decltype(&mongoc_cursor_destroy)> cursor(
+        mongoc_collection_find_indexes_with_opts(c.collection(), nullptr), mongoc_cursor_destroy);
+    const bson_t* index = nullptr;
+    while (mongoc_cursor_next(cursor.get(), &index)) {
+      bson_iter_t it;
+      if (bson_iter_init_find(&it, index, "name") && BSON_ITER_HOLDS_UTF8(&it)) {
+        existing.insert(bson_iter_utf8(&it, nullptr));
+      }
+    }
+    // A collection that does not exist yet has no indexes: not an error.
+    if (mongoc_cursor_error(cursor.get(), &error) && error.code != 26) fail("listIndexes", error);
+  }
+  struct Index {
+    const char* name;
+    BsonPtr key;
+    bool unique;
+  };
+  std::vector<Index> wanted;
+  wanted.push_back({"event_id_unique", owned(BCON_NEW("event_id", BCON_INT32(1))), true});
+  wanted.push_back({"newest", owned(BCON_NEW("received_at", BCON_INT32(-1), "event_id", BCON_INT32(-1))), false});
+  wanted.push_back({"by_task", owned(BCON_NEW("task_id", BCON_INT32(1), "received_at", BCON_INT32(-1))), false});
+  wanted.push_back({"by_type", owned(BCON_NEW("event_type", BCON_INT32(1), "received_at", BCON_INT32(-1))), false});
+  auto command = owned(bson_new());
+  BSON_APPEND_UTF8(command.get(), "createIndexes", kCollection);
+  bson_t indexes;
+  bson_append_array_begin(command.get(), "indexes", -1, &indexes);
+  int missing = 0;
+  for (const auto& index : wanted) {
+    if (existing.count(index.name)) continue;
+    bson_t spec;
+    const std::string position = std::to_string(missing++);
+    bson_append_document_begin(&indexes, position.c_str(), -1, &spec);
+    BSON_APPEND_DOCUMENT(&spec, "key", index.key.get());
+    BSON_APPEND_UTF8(&spec, "name", index.name);
+    if (index.unique) BSON_APPEND_BOOL(&spec, "unique", true);
+    bson_append_document_end(&indexes, &spec);
+  }
+  bson_append_array_end(command.get(), &indexes);
+  if (missing == 0) return;
   mongoc_database_t* db = mongoc_client_get_database(c.client(), database_.c_str());
   const bool ok = mongoc_database_write_command_with_opts(db, command.get(), nullptr, nullptr, &error);
   mongoc_database_destroy(db);
