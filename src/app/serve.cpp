@@ -145,6 +145,7 @@ int serve(const RoleSet& roles, const Config& config) {
   adminWorkers.join();
   io.stop();
   ioThread.join();
+  modules.clear();  // their connections close before the last word
   log.info("stopped");
   return 0;
 }

@@ -4,6 +4,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -50,8 +51,25 @@ class Workstream:
         self.admin = env["WORKSTREAM_ADMIN_ADDR"]
         self.proc = subprocess.Popen([binary, *args], env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
-        self.stdout = ""
-        self.stderr = ""
+        # Read the pipes as the process writes: a full pipe would block its logging.
+        self._out, self._err = [], []
+        self._readers = [threading.Thread(target=self._read, args=(pipe, sink), daemon=True)
+                         for pipe, sink in ((self.proc.stdout, self._out), (self.proc.stderr, self._err))]
+        for reader in self._readers:
+            reader.start()
+
+    @staticmethod
+    def _read(pipe, sink):
+        for line in pipe:
+            sink.append(line)
+
+    @property
+    def stdout(self):
+        return "".join(self._out)
+
+    @property
+    def stderr(self):
+        return "".join(self._err)
 
     def url(self, path):
         return "http://%s%s" % (self.admin, path)
@@ -92,9 +110,9 @@ class Workstream:
         return self.proc.returncode
 
     def communicate(self, timeout=15):
-        out, err = self.proc.communicate(timeout=timeout)
-        self.stdout += out or ""
-        self.stderr += err or ""
+        self.proc.wait(timeout=timeout)
+        for reader in self._readers:
+            reader.join(timeout)
 
     def log_lines(self):
         return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]

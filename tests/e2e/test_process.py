@@ -9,9 +9,9 @@ import pytest
 from conftest import free_port, run_cli
 
 ROLE_CHECKS = {
-    "all": {"postgres", "outbox", "rabbitmq", "redis", "mongodb", "smtp"},
+    "all": {"postgres", "outbox", "rabbitmq", "redis", "mongodb", "notifications-consumer", "smtp"},
     "tasks": {"postgres", "outbox", "rabbitmq"},
-    "notifications": {"rabbitmq", "redis", "mongodb"},
+    "notifications": {"rabbitmq", "redis", "mongodb", "notifications-consumer"},
     "mailer": {"rabbitmq", "redis", "smtp"},
 }
 
