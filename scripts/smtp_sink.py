@@ -2,7 +2,9 @@
 
 Each message is written to MAILDIR as <n>.eml (the raw message as received)
 with <n>.json beside it (envelope sender and recipients), so tests can read
-what the mailer sent.
+what the mailer sent. Recipients whose local part starts with "reject" are
+refused for good (550), those starting with "tempfail" for now (451), so
+tests can see both kinds of failure.
 """
 import argparse
 import asyncio
@@ -19,6 +21,15 @@ class KeepEverything:
         self.maildir = maildir
         start = len([n for n in os.listdir(maildir) if n.endswith(".eml")])
         self.counter = itertools.count(start + 1)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@", 1)[0].lower()
+        if local.startswith("reject"):
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        if local.startswith("tempfail"):
+            return "451 4.3.0 <%s>: try again later" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         n = next(self.counter)

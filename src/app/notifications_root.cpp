@@ -34,7 +34,7 @@ class NotificationsModule final : public Module {
  public:
   explicit NotificationsModule(RoleContext& context)
       : log_(context.log.withService("workstream-notifications")),
-        dedup_(context.config.redisUrl, kDedupTtl, kServerTimeout),
+        dedup_(context.config.redisUrl, redis::RedisDedupStore::kProcessed, kDedupTtl, kServerTimeout),
         records_(context.config.mongoUrl, kServerTimeout),
         publisher_(connectionOptions(context.config, "workstream-notifications mail requests"),
                    context.config.rabbitmqConfirmTimeout,

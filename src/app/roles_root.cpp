@@ -3,6 +3,7 @@
 #include <set>
 
 #include "app/gateway_root.hpp"
+#include "app/mailer_root.hpp"
 #include "app/notifications_root.hpp"
 #include "app/tasks_root.hpp"
 #include "probes/probes.hpp"
@@ -56,6 +57,7 @@ std::vector<std::unique_ptr<Module>> composeRoles(const RoleSet& roles, RoleCont
     checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);
     checks.add("redis", probes::redis, config.redisUrl);
     checks.add("smtp", probes::smtp, config.smtpUrl);
+    modules.push_back(startMailer(context));
   }
   return modules;
 }

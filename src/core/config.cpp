@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "workstream/core/config_values.hpp"
+#include "workstream/core/email.hpp"
 
 namespace workstream {
 namespace {
@@ -37,6 +38,20 @@ std::string applyProfile(Config& config, const std::string& value) {
   if (value == "embedded") return "the embedded profile is not available yet; use \"services\"";
   if (value != "services") return "invalid profile \"" + value + "\" (expected services)";
   config.profile = value;
+  return {};
+}
+
+std::string applyMailFrom(Config& config, const std::string& value) {
+  if (!isValidEmail(value)) return "not a valid email address: \"" + value + "\"";
+  config.mailFrom = value;
+  return {};
+}
+
+std::string applyStartTls(Config& config, const std::string& value) {
+  if (value != "off" && value != "try" && value != "required") {
+    return "invalid value \"" + value + "\" (expected off, try or required)";
+  }
+  config.smtpStartTls = value;
   return {};
 }
 
@@ -184,6 +199,14 @@ const std::array kSpecs{
          applyInt<&Config::consumerPrefetch, 1, 1000>, "16", 0},
     Spec{{"WORKSTREAM_CONSUMER_CONCURRENCY", "consumer-concurrency", "handler threads per consumer"},
          applyInt<&Config::consumerConcurrency, 1, 64>, "4", 0},
+    Spec{{"WORKSTREAM_MAIL_FROM", "mail-from", "the From address of every mail"}, applyMailFrom,
+         nullptr, bits({Role::mailer})},
+    Spec{{"WORKSTREAM_MAIL_MAX_BODY_BYTES", "mail-max-body-bytes", "largest mail body"},
+         applySize<&Config::mailMaxBodyBytes, 1, 16 * 1024 * 1024>, "1048576", 0},
+    Spec{{"WORKSTREAM_SMTP_STARTTLS", "smtp-starttls", "STARTTLS: off, try or required"},
+         applyStartTls, "off", 0},
+    Spec{{"WORKSTREAM_SMTP_TIMEOUT", "smtp-timeout", "connect and send timeout per mail"},
+         applyDuration<&Config::smtpTimeout>, "10s", 0},
 };
 
 const std::array<Setting, kSpecs.size()> kSettings = [] {
@@ -303,6 +326,10 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& config) 
       {"WORKSTREAM_RETRY_BASE_DELAY", ms(config.retryBaseDelay)},
       {"WORKSTREAM_CONSUMER_PREFETCH", std::to_string(config.consumerPrefetch)},
       {"WORKSTREAM_CONSUMER_CONCURRENCY", std::to_string(config.consumerConcurrency)},
+      {"WORKSTREAM_MAIL_FROM", config.mailFrom},
+      {"WORKSTREAM_MAIL_MAX_BODY_BYTES", std::to_string(config.mailMaxBodyBytes)},
+      {"WORKSTREAM_SMTP_STARTTLS", config.smtpStartTls},
+      {"WORKSTREAM_SMTP_TIMEOUT", ms(config.smtpTimeout)},
   };
 }
 

@@ -59,9 +59,9 @@ class RedisDedupStore::Lease {
   redisContext* ctx_ = nullptr;
 };
 
-RedisDedupStore::RedisDedupStore(std::string url, std::chrono::seconds ttl,
+RedisDedupStore::RedisDedupStore(std::string url, std::string prefix, std::chrono::seconds ttl,
                                  std::chrono::milliseconds timeout)
-    : ttl_(ttl), timeout_(timeout) {
+    : prefix_(std::move(prefix)), ttl_(ttl), timeout_(timeout) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) throw InfrastructureError("invalid Redis URL");
   host_ = std::string(parsed->host_address());

@@ -12,19 +12,24 @@ struct redisContext;
 
 namespace workstream::redis {
 
-// DedupStore on Redis: `workstream:processed:<event_id>` with a TTL. A small
+// DedupStore on Redis: `<prefix><event_id>` with a TTL (notifications use
+// the seed's `workstream:processed:`, the mailer `workstream:mailed:`). A small
 // pool of hiredis connections (one per concurrent caller at most); a broken
 // connection is dropped and the next call reconnects.
 class RedisDedupStore final : public notifications::DedupStore {
  public:
-  RedisDedupStore(std::string url, std::chrono::seconds ttl, std::chrono::milliseconds timeout);
+  static constexpr const char* kProcessed = "workstream:processed:";
+  static constexpr const char* kMailed = "workstream:mailed:";
+
+  RedisDedupStore(std::string url, std::string prefix, std::chrono::seconds ttl,
+                  std::chrono::milliseconds timeout);
   ~RedisDedupStore() override;
 
   bool processed(const std::string& eventId) override;
   void markProcessed(const std::string& eventId) override;
   CheckResult check();
 
-  static std::string key(const std::string& eventId) { return "workstream:processed:" + eventId; }
+  std::string key(const std::string& eventId) const { return prefix_ + eventId; }
 
  private:
   class Lease;
@@ -34,6 +39,7 @@ class RedisDedupStore final : public notifications::DedupStore {
   int port_ = 6379;
   std::string user_, password_;
   int database_ = 0;
+  std::string prefix_;
   std::chrono::seconds ttl_;
   std::chrono::milliseconds timeout_;
   std::mutex mutex_;

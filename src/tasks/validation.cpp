@@ -1,7 +1,9 @@
 #include "tasks/validation.hpp"
 
-#include <regex>
+#include <algorithm>
 
+
+#include "workstream/core/email.hpp"
 #include "workstream/core/uuid.hpp"
 
 namespace workstream::tasks {
@@ -55,14 +57,6 @@ TaskError invalid(std::string field, std::string message) {
 }
 
 }  // namespace
-
-bool isValidEmail(std::string_view address) {
-  // The WHATWG "valid e-mail address", with a dot required in the domain.
-  static const std::regex kEmail(
-      R"([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)"
-      R"((?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)");
-  return address.size() <= 254 && std::regex_match(address.begin(), address.end(), kEmail);
-}
 
 std::optional<TaskError> validateNewTask(NewTask& task) {
   const auto title = scan(task.title);

@@ -20,6 +20,4 @@ std::optional<TaskError> validateNewTask(NewTask& task);
 std::optional<TaskError> validateId(std::string_view id, std::string& canonical,
                                     std::string_view field = "id");
 
-bool isValidEmail(std::string_view address);
-
 }  // namespace workstream::tasks

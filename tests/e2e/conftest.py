@@ -118,22 +118,30 @@ class Workstream:
         return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
 
 
+def process_env(server_env, *overrides):
+    """The environment of a workstream process: the local servers, fresh ports, then overrides."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
+    env.update(server_env)
+    env.update({
+        "WORKSTREAM_ADMIN_ADDR": "127.0.0.1:%d" % free_port(),
+        "WORKSTREAM_HTTP_ADDR": "127.0.0.1:%d" % free_port(),
+        "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port(),
+        "WORKSTREAM_TASKS_ADDR": "127.0.0.1:%d" % free_port(),
+        "WORKSTREAM_MIGRATE_ON_START": "true",
+        "WORKSTREAM_MAIL_FROM": "workstream@example.com",
+    })
+    for override in overrides:
+        env.update(override or {})
+    return env
+
+
 @pytest.fixture
 def start(binary, server_env):
     """Starts workstream with the local servers' settings plus fresh ports; stops it after."""
     started = []
 
     def run(roles="all", extra_env=None, drop=()):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
-        env.update(server_env)
-        env.update({
-            "WORKSTREAM_ADMIN_ADDR": "127.0.0.1:%d" % free_port(),
-            "WORKSTREAM_HTTP_ADDR": "127.0.0.1:%d" % free_port(),
-            "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port(),
-            "WORKSTREAM_TASKS_ADDR": "127.0.0.1:%d" % free_port(),
-            "WORKSTREAM_MIGRATE_ON_START": "true",
-        })
-        env.update(extra_env or {})
+        env = process_env(server_env, extra_env)
         for name in drop:
             env.pop(name, None)
         ws = Workstream(binary, ["serve", "--role=" + roles], env)

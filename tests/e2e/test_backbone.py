@@ -11,7 +11,7 @@ import jsonschema
 import pika
 import pytest
 
-from conftest import Workstream, free_port, run_cli
+from conftest import Workstream, process_env, run_cli
 from gateway_support import Api
 from isolation import Isolated, TcpProxy, servers
 
@@ -26,16 +26,7 @@ def isolated(server_env):
 
 
 def start(binary, server_env, isolated, roles="gateway,tasks", extra=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
-    env.update(server_env)
-    env.update(isolated.env())
-    env.update({
-        "WORKSTREAM_ADMIN_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_HTTP_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_MIGRATE_ON_START": "true",
-    })
-    env.update(extra or {})
+    env = process_env(server_env, isolated.env(), extra)
     ws = Workstream(binary, ["serve", "--role=" + roles], env)
     ws.wait_healthy()
     return ws
@@ -99,12 +90,7 @@ def test_a_conflicting_queue_is_a_clear_startup_error(binary, server_env, isolat
     result = run_cli(binary, ["topology", "declare"], {"WORKSTREAM_RABBITMQ_URL": isolated.rabbitmq_url})
     assert result.returncode == 1
     assert "workstream.notifications" in result.stdout
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
-    env.update(server_env)
-    env.update(isolated.env())
-    env.update({"WORKSTREAM_ADMIN_ADDR": "127.0.0.1:%d" % free_port(),
-                "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port()})
-    ws = Workstream(binary, ["serve", "--role=tasks"], env)
+    ws = Workstream(binary, ["serve", "--role=tasks"], process_env(server_env, isolated.env()))
     ws.communicate(timeout=20)
     assert ws.proc.returncode == 1
     assert "workstream.notifications" in ws.stdout and "cannot start" in ws.stdout

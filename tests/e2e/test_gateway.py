@@ -1,10 +1,8 @@
 """The REST API, black box: the built binary with --role=all over real Postgres."""
 import json
-import os
 import random
 import re
 import socket
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 import pytest
 
-from conftest import Workstream, free_port
+from conftest import Workstream, process_env
 from gateway_support import JSON, TASKS, Api, assert_error, raw_exchange
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -21,15 +19,7 @@ TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 @pytest.fixture(scope="module")
 def system(binary, server_env):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
-    env.update(server_env)
-    env.update({
-        "WORKSTREAM_ADMIN_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_HTTP_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_MIGRATE_ON_START": "true",
-        "WORKSTREAM_HTTP_READ_TIMEOUT": "2s",
-    })
+    env = process_env(server_env, {"WORKSTREAM_HTTP_READ_TIMEOUT": "2s"})
     ws = Workstream(binary, ["serve", "--role=all"], env)
     ws.wait_ready()
     yield ws

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import Workstream, free_port
+from conftest import Workstream, free_port, process_env
 from gateway_support import JSON, TASKS, Api, BlackHole
 
 SPEC_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "contracts", "openapi.yaml")
@@ -41,15 +41,7 @@ def validate(path, method, status, response):
 
 
 def start(binary, server_env, roles, extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
-    env.update(server_env)
-    env.update({
-        "WORKSTREAM_ADMIN_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_HTTP_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_MIGRATE_ON_START": "true",
-    })
-    env.update(extra)
+    env = process_env(server_env, extra)
     ws = Workstream(binary, ["serve", "--role=" + roles], env)
     ws.wait_healthy()
     return ws

@@ -1,7 +1,6 @@
 """Notifications, black box: the built binary with real RabbitMQ, Redis and
 FerretDB; every test in a schema, vhost and database of its own."""
 import json
-import os
 import time
 import urllib.parse
 import uuid
@@ -11,7 +10,7 @@ import pytest
 import redis
 import requests
 
-from conftest import Workstream, free_port
+from conftest import Workstream, process_env
 from gateway_support import Api
 from isolation import Isolated, TcpProxy
 from test_backbone import drain, validate_event
@@ -27,16 +26,7 @@ def isolated(server_env):
 
 
 def start(binary, server_env, isolated, roles="gateway,tasks,notifications", extra=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKSTREAM_")}
-    env.update(server_env)
-    env.update(isolated.env())
-    env.update({
-        "WORKSTREAM_ADMIN_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_HTTP_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_GRPC_ADDR": "127.0.0.1:%d" % free_port(),
-        "WORKSTREAM_MIGRATE_ON_START": "true",
-    })
-    env.update(extra or {})
+    env = process_env(server_env, isolated.env(), extra)
     ws = Workstream(binary, ["serve", "--role=" + roles], env)
     ws.wait_ready()
     return ws

@@ -9,10 +9,11 @@ import pytest
 from conftest import free_port, run_cli
 
 ROLE_CHECKS = {
-    "all": {"postgres", "outbox", "rabbitmq", "redis", "mongodb", "notifications-consumer", "smtp"},
+    "all": {"postgres", "outbox", "rabbitmq", "redis", "mongodb", "notifications-consumer", "smtp",
+            "mailer-consumer"},
     "tasks": {"postgres", "outbox", "rabbitmq"},
     "notifications": {"rabbitmq", "redis", "mongodb", "notifications-consumer"},
-    "mailer": {"rabbitmq", "redis", "smtp"},
+    "mailer": {"rabbitmq", "redis", "smtp", "mailer-consumer"},
 }
 
 

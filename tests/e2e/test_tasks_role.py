@@ -1,6 +1,5 @@
 """The tasks role as a process: migrations, its gRPC health service, shutdown."""
 import signal
-import subprocess
 import time
 
 import grpc

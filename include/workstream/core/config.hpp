@@ -54,6 +54,10 @@ struct Config {
   std::chrono::milliseconds retryBaseDelay{0};
   int consumerPrefetch = 0;
   int consumerConcurrency = 0;
+  std::string mailFrom;
+  std::size_t mailMaxBodyBytes = 0;
+  std::string smtpStartTls;  // off, try or required
+  std::chrono::milliseconds smtpTimeout{0};
 };
 
 // One setting: the environment variable that carries it and the flag that

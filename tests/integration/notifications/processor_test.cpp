@@ -87,7 +87,7 @@ struct FlakyDedup final : DedupStore {
 struct Fixture {
   MongoDatabase mongo;
   testing::RabbitVhost vhost;
-  redis::RedisDedupStore realDedup{env("WORKSTREAM_REDIS_URL"), 24h, 2s};
+  redis::RedisDedupStore realDedup{env("WORKSTREAM_REDIS_URL"), redis::RedisDedupStore::kProcessed, 24h, 2s};
   mongo::MongoRecordStore realRecords{mongo.url, 2s};
   amqp::RabbitPublisher publisher{vhost.options(), 5s};
   EventMailRequests realMail{publisher};
@@ -177,7 +177,7 @@ TEST_CASE("notifications: mail requests are derived deterministically and say wh
 }
 
 TEST_CASE("redis dedup store: remembers for 24 hours under the seed's key") {
-  redis::RedisDedupStore store(env("WORKSTREAM_REDIS_URL"), 24h, 2s);
+  redis::RedisDedupStore store(env("WORKSTREAM_REDIS_URL"), redis::RedisDedupStore::kProcessed, 24h, 2s);
   const auto id = newUuid();
   CHECK_FALSE(store.processed(id));
   store.markProcessed(id);
@@ -196,7 +196,7 @@ TEST_CASE("redis dedup store: remembers for 24 hours under the seed's key") {
   freeReplyObject(reply);
   redisFree(ctx);
 
-  redis::RedisDedupStore dead("redis://127.0.0.1:1/0", 24h, 500ms);
+  redis::RedisDedupStore dead("redis://127.0.0.1:1/0", redis::RedisDedupStore::kProcessed, 24h, 500ms);
   CHECK_THROWS_AS(dead.processed(id), Unavailable);
   CHECK_FALSE(dead.check().ok);
 }

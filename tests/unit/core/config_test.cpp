@@ -30,6 +30,7 @@ const Vars kAll{
     {"WORKSTREAM_HTTP_ADDR", "127.0.0.1:8080"},
     {"WORKSTREAM_GRPC_ADDR", "127.0.0.1:50051"},
     {"WORKSTREAM_ADMIN_ADDR", "0.0.0.0:9090"},
+    {"WORKSTREAM_MAIL_FROM", "workstream@example.com"},
 };
 
 bool names(const ConfigResult& result, const std::string& variable) {
@@ -65,6 +66,7 @@ TEST_CASE("config: each role requires exactly what it uses, named") {
   CHECK(names(mailer, "WORKSTREAM_SMTP_URL"));
   CHECK(names(mailer, "WORKSTREAM_RABBITMQ_URL"));
   CHECK(names(mailer, "WORKSTREAM_REDIS_URL"));
+  CHECK(names(mailer, "WORKSTREAM_MAIL_FROM"));
   CHECK_FALSE(names(mailer, "WORKSTREAM_MONGO_URL"));
   CHECK_THAT(mailer.problems.front().message, Catch::Contains("--role=mailer"));
 }

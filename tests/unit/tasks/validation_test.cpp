@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "tasks/validation.hpp"
+#include "workstream/core/email.hpp"
+
+using workstream::isValidEmail;
 
 using namespace workstream::tasks;
 

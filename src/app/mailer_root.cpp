@@ -1,0 +1,73 @@
+#include "app/mailer_root.hpp"
+
+#include "amqp/rabbit_consumer.hpp"
+#include "app/messaging.hpp"
+#include "events/event_router.hpp"
+#include "mailer/mailer_processor.hpp"
+#include "redis/redis_dedup_store.hpp"
+
+namespace workstream::app {
+namespace {
+
+constexpr std::chrono::milliseconds kRedisTimeout{2000};
+constexpr std::chrono::hours kMailedTtl{24};
+
+amqp::ConsumerOptions consumerOptions(const Config& config) {
+  amqp::ConsumerOptions options;
+  options.connection = connectionOptions(config, "workstream-mailer consumer", 30);
+  options.queue = events::mailerQueue();
+  options.consumerName = "workstream-mailer";
+  options.prefetch = config.consumerPrefetch;
+  options.concurrency = config.consumerConcurrency;
+  options.retry = retryPolicy(config);
+  options.confirmTimeout = config.rabbitmqConfirmTimeout;
+  options.onConnect = [&config](amqp::Connection& c) { declareTopology(c, config); };
+  return options;
+}
+
+mailer::StartTls startTls(const std::string& mode) {
+  if (mode == "required") return mailer::StartTls::required;
+  if (mode == "try") return mailer::StartTls::opportunistic;
+  return mailer::StartTls::off;
+}
+
+class MailerModule final : public Module {
+ public:
+  explicit MailerModule(RoleContext& context)
+      : log_(context.log.withService("workstream-mailer")),
+        mailed_(context.config.redisUrl, redis::RedisDedupStore::kMailed, kMailedTtl, kRedisTimeout),
+        sender_(context.config.smtpUrl, startTls(context.config.smtpStartTls),
+                context.config.smtpTimeout),
+        processor_(mailed_, sender_, {context.config.mailFrom, context.config.mailMaxBodyBytes},
+                   systemNow, log_),
+        consumer_(consumerOptions(context.config), router_, log_, context.metrics) {
+    router_.on("workstream.mail.send.v1", events::checkMailPayload,
+               [this](const events::Envelope& e, const events::Delivery& d) {
+                 return processor_.process(e, d);
+               });
+    context.readiness.add({"mailer-consumer", [this] {
+                             return consumer_.connected()
+                                        ? CheckResult{true, {}}
+                                        : CheckResult{false, "not subscribed to workstream.mailer"};
+                           }});
+    consumer_.start();
+  }
+
+  void stop(std::chrono::steady_clock::time_point deadline) override { consumer_.stop(deadline); }
+
+ private:
+  Logger log_;
+  redis::RedisDedupStore mailed_;
+  mailer::CurlSmtpSender sender_;
+  mailer::MailerProcessor processor_;
+  events::EventRouter router_;
+  amqp::RabbitConsumer consumer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Module> startMailer(RoleContext& context) {
+  return std::make_unique<MailerModule>(context);
+}
+
+}  // namespace workstream::app

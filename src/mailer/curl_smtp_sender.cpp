@@ -1,0 +1,75 @@
+#include <curl/curl.h>
+
+#include <cstring>
+#include <memory>
+
+#include "mailer/mail_sender.hpp"
+
+namespace workstream::mailer {
+namespace {
+
+struct Upload {
+  std::string message;
+  std::size_t sent = 0;
+};
+
+size_t readMessage(char* buffer, size_t size, size_t count, void* data) {
+  auto* upload = static_cast<Upload*>(data);
+  const size_t n = std::min(size * count, upload->message.size() - upload->sent);
+  std::memcpy(buffer, upload->message.data() + upload->sent, n);
+  upload->sent += n;
+  return n;
+}
+
+// Keeps the server's last reply line, for the error context of a failure.
+int keepReplies(CURL*, curl_infotype type, char* data, size_t size, void* last) {
+  if (type == CURLINFO_HEADER_IN) {
+    std::string line(data, size);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    *static_cast<std::string*>(last) = line;
+  }
+  return 0;
+}
+
+}  // namespace
+
+SendResult CurlSmtpSender::send(const Mail& mail) {
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return {SendResult::Kind::transient, "cannot create a curl handle"};
+  Upload upload{composeMessage(mail), 0};
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(nullptr, curl_slist_free_all);
+  for (const auto& address : mail.to) {
+    recipients.reset(curl_slist_append(recipients.release(), ("<" + address + ">").c_str()));
+  }
+  const std::string from = "<" + mail.from + ">";
+  std::string lastReply;
+  char error[CURL_ERROR_SIZE] = {};
+  auto* h = curl.get();
+  curl_easy_setopt(h, CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
+  curl_easy_setopt(h, CURLOPT_READFUNCTION, readMessage);
+  curl_easy_setopt(h, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_.count()));
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, keepReplies);
+  curl_easy_setopt(h, CURLOPT_DEBUGDATA, &lastReply);
+  curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);  // feeds keepReplies; nothing is printed
+  if (tls_ != StartTls::off) {
+    curl_easy_setopt(h, CURLOPT_USE_SSL,
+                     static_cast<long>(tls_ == StartTls::required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+  }
+  const CURLcode rc = curl_easy_perform(h);
+  if (rc == CURLE_OK) return {SendResult::Kind::sent, lastReply};
+  long code = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  std::string detail = lastReply.empty() ? std::string(error[0] ? error : curl_easy_strerror(rc))
+                                         : lastReply;
+  const bool permanent = code >= 500 && code < 600;
+  return {permanent ? SendResult::Kind::permanent : SendResult::Kind::transient, detail};
+}
+
+}  // namespace workstream::mailer
