@@ -21,13 +21,22 @@ size_t readMessage(char* buffer, size_t size, size_t count, void* data) {
   return n;
 }
 
-// Keeps the server's last reply line, for the error context of a failure.
-int keepReplies(CURL*, curl_infotype type, char* data, size_t size, void* last) {
-  if (type == CURLINFO_HEADER_IN) {
-    std::string line(data, size);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    *static_cast<std::string*>(last) = line;
+// The server's replies that matter: the first refusal (4xx or 5xx) and the
+// last word, for the error context of a failure.
+struct Replies {
+  std::string refusal;
+  std::string last;
+};
+
+int keepReplies(CURL*, curl_infotype type, char* data, size_t size, void* out) {
+  if (type != CURLINFO_HEADER_IN) return 0;
+  auto* replies = static_cast<Replies*>(out);
+  std::string line(data, size);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  if (replies->refusal.empty() && !line.empty() && (line[0] == '4' || line[0] == '5')) {
+    replies->refusal = line;
   }
+  replies->last = line;
   return 0;
 }
 
@@ -42,7 +51,7 @@ SendResult CurlSmtpSender::send(const Mail& mail) {
     recipients.reset(curl_slist_append(recipients.release(), ("<" + address + ">").c_str()));
   }
   const std::string from = "<" + mail.from + ">";
-  std::string lastReply;
+  Replies replies;
   char error[CURL_ERROR_SIZE] = {};
   auto* h = curl.get();
   curl_easy_setopt(h, CURLOPT_URL, url_.c_str());
@@ -56,18 +65,19 @@ SendResult CurlSmtpSender::send(const Mail& mail) {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, keepReplies);
-  curl_easy_setopt(h, CURLOPT_DEBUGDATA, &lastReply);
+  curl_easy_setopt(h, CURLOPT_DEBUGDATA, &replies);
   curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);  // feeds keepReplies; nothing is printed
   if (tls_ != StartTls::off) {
     curl_easy_setopt(h, CURLOPT_USE_SSL,
                      static_cast<long>(tls_ == StartTls::required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   }
   const CURLcode rc = curl_easy_perform(h);
-  if (rc == CURLE_OK) return {SendResult::Kind::sent, lastReply};
+  if (rc == CURLE_OK) return {SendResult::Kind::sent, replies.last};
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-  std::string detail = lastReply.empty() ? std::string(error[0] ? error : curl_easy_strerror(rc))
-                                         : lastReply;
+  std::string detail = !replies.refusal.empty() ? replies.refusal
+                       : error[0] != '\0'         ? std::string(error)
+                                                  : std::string(curl_easy_strerror(rc));
   const bool permanent = code >= 500 && code < 600;
   return {permanent ? SendResult::Kind::permanent : SendResult::Kind::transient, detail};
 }
