@@ -1,0 +1,95 @@
+#include <catch2/catch.hpp>
+
+#include "mailer/mail.hpp"
+
+using namespace workstream;
+using namespace workstream::mailer;
+
+namespace {
+
+Mail mail() {
+  Mail m;
+  m.eventId = "0af76519-16cd-43dd-8448-eb211c80319c";
+  m.from = "workstream@example.com";
+  m.to = {"a@example.com", "b@example.org"};
+  m.subject = "Hello";
+  m.body = "Hi!";
+  m.traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  m.date = Timestamp(std::chrono::seconds(1'700'000'000));
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("mail: the message has the headers of RFC 5322 and a base64 body") {
+  const auto message = composeMessage(mail());
+  CHECK_THAT(message, Catch::StartsWith("From: workstream@example.com\r\n"
+                                        "To: a@example.com, b@example.org\r\n"
+                                        "Subject: Hello\r\n"
+                                        "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+                                        "Message-ID: <0af76519-16cd-43dd-8448-eb211c80319c@workstream>\r\n"
+                                        "X-Workstream-Trace-Id: 4bf92f3577b34da6a3ce929d0e0e4736\r\n"
+                                        "MIME-Version: 1.0\r\n"
+                                        "Content-Type: text/plain; charset=utf-8\r\n"
+                                        "Content-Transfer-Encoding: base64\r\n\r\n"));
+  CHECK_THAT(message, Catch::EndsWith("\r\n\r\nSGkh\r\n"));  // base64("Hi!")
+}
+
+TEST_CASE("mail: base64 pads and wraps at 76 characters") {
+  auto m = mail();
+  m.body = "ab";
+  CHECK_THAT(composeMessage(m), Catch::EndsWith("\r\n\r\nYWI=\r\n"));
+  m.body = "a";
+  CHECK_THAT(composeMessage(m), Catch::EndsWith("\r\n\r\nYQ==\r\n"));
+  m.body = std::string(100, 'x');
+  const auto message = composeMessage(m);
+  const auto body = message.substr(message.find("\r\n\r\n") + 4);
+  CHECK(body.find("\r\n") == 76);
+}
+
+TEST_CASE("mail: non-ASCII subjects are RFC 2047 encoded-words of at most 75 characters") {
+  CHECK(encodeHeaderText("Plain subject") == "Plain subject");
+  CHECK(encodeHeaderText("Grüße") == "=?UTF-8?Q?Gr=C3=BC=C3=9Fe?=");
+  CHECK(encodeHeaderText("a b") == "a b");
+  CHECK(encodeHeaderText("=?trick?=") == "=?UTF-8?Q?=3D=3Ftrick=3F=3D?=");
+  std::string longText;
+  for (int i = 0; i < 60; ++i) longText += "é";
+  const auto encoded = encodeHeaderText(longText);
+  std::size_t start = 0;
+  int words = 0;
+  while (start < encoded.size()) {
+    auto end = encoded.find("\r\n ", start);
+    const auto word = encoded.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    CHECK(word.size() <= 75);
+    CHECK_THAT(word, Catch::StartsWith("=?UTF-8?Q?") && Catch::EndsWith("?="));
+    CHECK(word.find("=C3?=") == std::string::npos);  // no character split across words
+    ++words;
+    start = end == std::string::npos ? encoded.size() : end + 3;
+  }
+  CHECK(words > 1);
+}
+
+TEST_CASE("mail: requests that can never be mailed are refused with the reason") {
+  CHECK_FALSE(checkMail(mail(), 1024));
+  auto m = mail();
+  m.subject = "Hi\r\nBcc: x@y.z";
+  CHECK_THAT(*checkMail(m, 1024), Catch::Contains("CR or LF"));
+  m = mail();
+  m.to = {};
+  CHECK(checkMail(m, 1024));
+  m.to.assign(51, "a@example.com");
+  CHECK_THAT(*checkMail(m, 1024), Catch::Contains("1 to 50"));
+  m.to.assign(50, "a@example.com");
+  CHECK_FALSE(checkMail(m, 1024));
+  m = mail();
+  m.to = {"a@example.com", "nope"};
+  CHECK_THAT(*checkMail(m, 1024), Catch::Contains("nope"));
+  m = mail();
+  m.subject = std::string(998, 's');
+  CHECK_FALSE(checkMail(m, 1024));
+  m.subject += "s";
+  CHECK(checkMail(m, 1024));
+  m = mail();
+  m.body = std::string(1025, 'b');
+  CHECK_THAT(*checkMail(m, 1024), Catch::Contains("1024"));
+}
