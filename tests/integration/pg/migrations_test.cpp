@@ -10,6 +10,13 @@ using workstream::testing::quietLogger;
 
 namespace {
 
+pg::PoolOptions poolOptions(const std::string& url, int size) {
+  pg::PoolOptions options;
+  options.url = url;
+  options.size = size;
+  return options;
+}
+
 const std::vector<pg::Migration> kTwo{
     {1, "0001_a.sql", "CREATE TABLE a (id int PRIMARY KEY);"},
     {2, "0002_b.sql", "CREATE TABLE b (id int PRIMARY KEY); INSERT INTO b VALUES (1);"},
@@ -19,7 +26,7 @@ const std::vector<pg::Migration> kTwo{
 
 TEST_CASE("migrations: applied once, in order; running again changes nothing") {
   PgSchema db(false);
-  pg::Pool pool({db.url(), 1}, quietLogger());
+  pg::Pool pool(poolOptions(db.url(), 1), quietLogger());
   auto lease = pool.acquire();
   CHECK(pg::migrate(lease.get(), kTwo, quietLogger()) ==
         std::vector<std::string>{"0001_a.sql", "0002_b.sql"});
@@ -30,7 +37,7 @@ TEST_CASE("migrations: applied once, in order; running again changes nothing") {
 
 TEST_CASE("migrations: a changed migration is refused") {
   PgSchema db(false);
-  pg::Pool pool({db.url(), 1}, quietLogger());
+  pg::Pool pool(poolOptions(db.url(), 1), quietLogger());
   auto lease = pool.acquire();
   pg::migrate(lease.get(), kTwo, quietLogger());
   auto edited = kTwo;
@@ -41,7 +48,7 @@ TEST_CASE("migrations: a changed migration is refused") {
 
 TEST_CASE("migrations: a failing migration leaves no trace and stops the rest") {
   PgSchema db(false);
-  pg::Pool pool({db.url(), 1}, quietLogger());
+  pg::Pool pool(poolOptions(db.url(), 1), quietLogger());
   auto lease = pool.acquire();
   const std::vector<pg::Migration> broken{
       {1, "0001_a.sql", "CREATE TABLE a (id int PRIMARY KEY);"},
@@ -55,7 +62,7 @@ TEST_CASE("migrations: a failing migration leaves no trace and stops the rest") 
 }
 
 TEST_CASE("pool: an unreachable server is Unavailable, and retries back off") {
-  pg::Pool pool({"postgresql://workstream:x@127.0.0.1:1/none", 2}, quietLogger());
+  pg::Pool pool(poolOptions("postgresql://workstream:x@127.0.0.1:1/none", 2), quietLogger());
   CHECK_THROWS_AS(pool.acquire(), Unavailable);
   // Within the backoff window the pool fails at once instead of reconnecting.
   const auto start = std::chrono::steady_clock::now();
@@ -66,7 +73,7 @@ TEST_CASE("pool: an unreachable server is Unavailable, and retries back off") {
 
 TEST_CASE("pool: connections are reused and bounded") {
   PgSchema db;
-  pg::Pool pool({db.url(), 2}, quietLogger());
+  pg::Pool pool(poolOptions(db.url(), 2), quietLogger());
   {
     auto a = pool.acquire();
     auto b = pool.acquire();
@@ -89,7 +96,7 @@ TEST_CASE("pool: connections are reused and bounded") {
 
 TEST_CASE("pool: a broken connection is replaced") {
   PgSchema db;
-  pg::Pool pool({db.url(), 1}, quietLogger());
+  pg::Pool pool(poolOptions(db.url(), 1), quietLogger());
   int pid = 0;
   {
     auto lease = pool.acquire();

@@ -194,7 +194,8 @@ TEST_CASE("tasks gRPC: a retried create with the same key returns the same task"
 
 TEST_CASE("tasks gRPC: a store that is down answers UNAVAILABLE") {
   TasksFixture f;
-  pg::Pool deadPool({"postgresql://workstream:x@127.0.0.1:1/none", 1}, testing::quietLogger());
+  pg::Pool deadPool(testing::taskPoolOptions("postgresql://workstream:x@127.0.0.1:1/none", 1),
+                    testing::quietLogger());
   tasks::PgTaskStore deadStore(deadPool);
   tasks::TaskService deadService(deadStore, systemNow);
   tasks::GrpcTasksService grpcService(deadService, testing::quietLogger());
