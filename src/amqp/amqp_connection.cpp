@@ -9,7 +9,8 @@ namespace workstream::amqp {
 namespace {
 
 timeval toTimeval(std::chrono::milliseconds ms) {
-  return {static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+  return {static_cast<time_t>(ms.count() / 1000),
+          static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
 
 std::string describe(const amqp_rpc_reply_t& reply) {
@@ -38,9 +39,7 @@ std::string describe(const amqp_rpc_reply_t& reply) {
 
 }  // namespace
 
-amqp_bytes_t bytes(std::string_view s) {
-  return {s.size(), const_cast<char*>(s.data())};
-}
+amqp_bytes_t bytes(std::string_view s) { return {s.size(), const_cast<char*>(s.data())}; }
 
 std::string str(amqp_bytes_t b) { return {static_cast<const char*>(b.bytes), b.len}; }
 

@@ -21,7 +21,7 @@ class AmqpError : public InfrastructureError {
 };
 
 struct ConnectionOptions {
-  std::string url;  // amqp://user:pass@host:port/vhost
+  std::string url;                          // amqp://user:pass@host:port/vhost
   std::chrono::milliseconds timeout{5000};  // connect, login and each RPC
   int heartbeatSeconds = 0;
   std::string name;  // shown in the broker's connection list

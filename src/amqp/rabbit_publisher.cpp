@@ -27,9 +27,12 @@ std::vector<amqp_table_entry_t> headerEntries(const events::OutgoingMessage& mes
 
 }  // namespace
 
-RabbitPublisher::RabbitPublisher(ConnectionOptions options, std::chrono::milliseconds confirmTimeout,
+RabbitPublisher::RabbitPublisher(ConnectionOptions options,
+                                 std::chrono::milliseconds confirmTimeout,
                                  std::function<void(Connection&)> onConnect)
-    : options_(std::move(options)), confirmTimeout_(confirmTimeout), onConnect_(std::move(onConnect)) {}
+    : options_(std::move(options)),
+      confirmTimeout_(confirmTimeout),
+      onConnect_(std::move(onConnect)) {}
 
 RabbitPublisher::~RabbitPublisher() = default;
 
@@ -60,9 +63,9 @@ void RabbitPublisher::send(const events::OutgoingMessage& message) {
     props._flags |= AMQP_BASIC_EXPIRATION_FLAG;
     props.expiration = bytes(expiration);
   }
-  const int status = amqp_basic_publish(connection_->get(), Connection::kChannel,
-                                        bytes(message.exchange), bytes(message.routingKey),
-                                        /*mandatory=*/1, /*immediate=*/0, &props, bytes(message.body));
+  const int status = amqp_basic_publish(
+      connection_->get(), Connection::kChannel, bytes(message.exchange), bytes(message.routingKey),
+      /*mandatory=*/1, /*immediate=*/0, &props, bytes(message.body));
   connection_->checkStatus(status, "basic.publish");
 }
 
@@ -105,7 +108,8 @@ void RabbitPublisher::awaitConfirms(const std::vector<events::OutgoingMessage>& 
   };
   const auto deadline = Clock::now() + confirmTimeout_;
   while (open > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
     if (left.count() <= 0) throw Unavailable("RabbitMQ did not confirm within the timeout");
     timeval tv{static_cast<time_t>(left.count() / 1'000'000),
                static_cast<suseconds_t>(left.count() % 1'000'000)};

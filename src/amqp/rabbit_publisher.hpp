@@ -25,7 +25,8 @@ class RabbitPublisher final : public events::EventPublisher {
  private:
   void connect();
   void send(const events::OutgoingMessage& message);
-  void awaitConfirms(const std::vector<events::OutgoingMessage>& batch, std::vector<bool>& confirmed);
+  void awaitConfirms(const std::vector<events::OutgoingMessage>& batch,
+                     std::vector<bool>& confirmed);
 
   ConnectionOptions options_;
   std::chrono::milliseconds confirmTimeout_;

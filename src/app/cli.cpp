@@ -119,13 +119,12 @@ int runCli(int argc, char** argv) {
     });
   }
 
-  app.add_subcommand("migrate", "Apply the tasks database migrations, then exit")
-      ->callback([&] {
-        action = [&]() -> int {
-          auto config = configNeeding(flags, "WORKSTREAM_POSTGRES_URL", &Config::postgresUrl);
-          return config ? migrateCommand(*config) : kUsageError;
-        };
-      });
+  app.add_subcommand("migrate", "Apply the tasks database migrations, then exit")->callback([&] {
+    action = [&]() -> int {
+      auto config = configNeeding(flags, "WORKSTREAM_POSTGRES_URL", &Config::postgresUrl);
+      return config ? migrateCommand(*config) : kUsageError;
+    };
+  });
   addConfigFlags(*app.get_subcommand("migrate"), flags);
 
   auto* topologyCmd = app.add_subcommand("topology", "RabbitMQ topology");

@@ -19,12 +19,15 @@ class GatewayModule final : public Module {
         tasksTimeout_(context.config.tasksTimeout),
         client_(channel, context.config.tasksTimeout),
         api_(client_, log_, context.metrics),
-        server_(io_, [this](http::Request r, http::Respond respond) {
-                  api_.handle(std::move(r), std::move(respond));
-                },
-                limits(context.config), log_) {
+        server_(
+            io_,
+            [this](http::Request r, http::Respond respond) {
+              api_.handle(std::move(r), std::move(respond));
+            },
+            limits(context.config), log_) {
     const auto bound = server_.listen(*context.config.httpAddr);
-    for (int i = 0; i < context.config.httpThreads; ++i) threads_.emplace_back([this] { io_.run(); });
+    for (int i = 0; i < context.config.httpThreads; ++i)
+      threads_.emplace_back([this] { io_.run(); });
     if (tasksRemote) context.readiness.add({"tasks", tasksCheck(channel)});
     log_.info("gateway listening", {{"http_addr", bound.str()}});
   }
@@ -72,7 +75,8 @@ class GatewayModule final : public Module {
 
 }  // namespace
 
-std::unique_ptr<Module> startGateway(RoleContext& context, std::shared_ptr<grpc::Channel> tasksChannel,
+std::unique_ptr<Module> startGateway(RoleContext& context,
+                                     std::shared_ptr<grpc::Channel> tasksChannel,
                                      bool tasksRemote) {
   return std::make_unique<GatewayModule>(context, std::move(tasksChannel), tasksRemote);
 }

@@ -12,19 +12,6 @@ namespace {
 constexpr std::chrono::milliseconds kRedisTimeout{2000};
 constexpr std::chrono::hours kMailedTtl{24};
 
-amqp::ConsumerOptions consumerOptions(const Config& config) {
-  amqp::ConsumerOptions options;
-  options.connection = connectionOptions(config, "workstream-mailer consumer", 30);
-  options.queue = events::mailerQueue();
-  options.consumerName = "workstream-mailer";
-  options.prefetch = config.consumerPrefetch;
-  options.concurrency = config.consumerConcurrency;
-  options.retry = retryPolicy(config);
-  options.confirmTimeout = config.rabbitmqConfirmTimeout;
-  options.onConnect = [&config](amqp::Connection& c) { declareTopology(c, config); };
-  return options;
-}
-
 mailer::StartTls startTls(const std::string& mode) {
   if (mode == "required") return mailer::StartTls::required;
   if (mode == "try") return mailer::StartTls::opportunistic;
@@ -35,12 +22,14 @@ class MailerModule final : public Module {
  public:
   explicit MailerModule(RoleContext& context)
       : log_(context.log.withService("workstream-mailer")),
-        mailed_(context.config.redisUrl, redis::RedisDedupStore::kMailed, kMailedTtl, kRedisTimeout),
+        mailed_(context.config.redisUrl, redis::RedisDedupStore::kMailed, kMailedTtl,
+                kRedisTimeout),
         sender_(context.config.smtpUrl, startTls(context.config.smtpStartTls),
                 context.config.smtpTimeout),
         processor_(mailed_, sender_, {context.config.mailFrom, context.config.mailMaxBodyBytes},
                    systemNow, log_),
-        consumer_(consumerOptions(context.config), router_, log_, context.metrics) {
+        consumer_(consumerOptions(context.config, events::mailerQueue(), "workstream-mailer"),
+                  router_, log_, context.metrics) {
     router_.on("workstream.mail.send.v1", events::checkMailPayload,
                [this](const events::Envelope& e, const events::Delivery& d) {
                  return processor_.process(e, d);

@@ -16,6 +16,20 @@ events::RetryPolicy retryPolicy(const Config& config) {
   return policy;
 }
 
+amqp::ConsumerOptions consumerOptions(const Config& config, const events::ConsumerQueue& queue,
+                                      std::string consumerName) {
+  amqp::ConsumerOptions options;
+  options.connection = connectionOptions(config, consumerName + " consumer", 30);
+  options.queue = queue;
+  options.consumerName = std::move(consumerName);
+  options.prefetch = config.consumerPrefetch;
+  options.concurrency = config.consumerConcurrency;
+  options.retry = retryPolicy(config);
+  options.confirmTimeout = config.rabbitmqConfirmTimeout;
+  options.onConnect = [&config](amqp::Connection& c) { declareTopology(c, config); };
+  return options;
+}
+
 void declareTopology(amqp::Connection& connection, const Config& config) {
   amqp::declareTopology(connection, retryPolicy(config).retryTiers());
 }
@@ -26,8 +40,7 @@ void declareTopologyAtStartup(const Config& config, const Logger& log) {
     declareTopology(connection, config);
     log.info("RabbitMQ topology declared");
   } catch (const Unavailable& e) {
-    log.warn("RabbitMQ is unreachable; the topology is declared on connect",
-             {{"error", e.what()}});
+    log.warn("RabbitMQ is unreachable; the topology is declared on connect", {{"error", e.what()}});
   }
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "amqp/amqp_connection.hpp"
+#include "amqp/rabbit_consumer.hpp"
 #include "events/retry_policy.hpp"
 #include "workstream/core/config.hpp"
 #include "workstream/core/log.hpp"
@@ -14,6 +15,10 @@ namespace workstream::app {
 amqp::ConnectionOptions connectionOptions(const Config& config, std::string name,
                                           int heartbeatSeconds = 0);
 events::RetryPolicy retryPolicy(const Config& config);
+// A consumer of `queue` with the configured prefetch, concurrency and
+// retries, declaring the topology on each connection.
+amqp::ConsumerOptions consumerOptions(const Config& config, const events::ConsumerQueue& queue,
+                                      std::string consumerName);
 // Declares the topology on `connection` (each new connection does it).
 void declareTopology(amqp::Connection& connection, const Config& config);
 // At startup: declares the topology; a broker that is down is only a

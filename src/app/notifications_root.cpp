@@ -17,31 +17,21 @@ namespace {
 constexpr std::chrono::milliseconds kServerTimeout{2000};
 constexpr std::chrono::hours kDedupTtl{24};
 
-amqp::ConsumerOptions consumerOptions(const Config& config) {
-  amqp::ConsumerOptions options;
-  options.connection = connectionOptions(config, "workstream-notifications consumer", 30);
-  options.queue = events::notificationsQueue();
-  options.consumerName = "workstream-notifications";
-  options.prefetch = config.consumerPrefetch;
-  options.concurrency = config.consumerConcurrency;
-  options.retry = retryPolicy(config);
-  options.confirmTimeout = config.rabbitmqConfirmTimeout;
-  options.onConnect = [&config](amqp::Connection& c) { declareTopology(c, config); };
-  return options;
-}
-
 class NotificationsModule final : public Module {
  public:
   explicit NotificationsModule(RoleContext& context)
       : log_(context.log.withService("workstream-notifications")),
-        dedup_(context.config.redisUrl, redis::RedisDedupStore::kProcessed, kDedupTtl, kServerTimeout),
+        dedup_(context.config.redisUrl, redis::RedisDedupStore::kProcessed, kDedupTtl,
+               kServerTimeout),
         records_(context.config.mongoUrl, kServerTimeout),
         publisher_(connectionOptions(context.config, "workstream-notifications mail requests"),
                    context.config.rabbitmqConfirmTimeout,
                    [&config = context.config](amqp::Connection& c) { declareTopology(c, config); }),
         mail_(publisher_),
         processor_(dedup_, records_, mail_, systemNow, log_),
-        consumer_(consumerOptions(context.config), router_, log_, context.metrics) {
+        consumer_(consumerOptions(context.config, events::notificationsQueue(),
+                                  "workstream-notifications"),
+                  router_, log_, context.metrics) {
     auto process = [this](const events::Envelope& e, const events::Delivery& d) {
       return processor_.process(e, d);
     };
@@ -50,16 +40,19 @@ class NotificationsModule final : public Module {
     ensureIndexes();
     context.readiness.add({"redis", [this] { return dedup_.check(); }});
     context.readiness.add({"mongodb", [this] {
-                             if (!ensureIndexes()) return CheckResult{false, "indexes not created yet"};
+                             if (!ensureIndexes())
+                               return CheckResult{false, "indexes not created yet"};
                              return records_.check();
                            }});
     context.readiness.add({"notifications-consumer", [this] {
                              return consumer_.connected()
                                         ? CheckResult{true, {}}
-                                        : CheckResult{false, "not subscribed to workstream.notifications"};
+                                        : CheckResult{false,
+                                                      "not subscribed to workstream.notifications"};
                            }});
-    context.admin.add("/debug/notifications",
-                      [this](const http::Request& r) { return notifications::handleDebug(records_, r); });
+    context.admin.add("/debug/notifications", [this](const http::Request& r) {
+      return notifications::handleDebug(records_, r);
+    });
     consumer_.start();
   }
 

@@ -97,10 +97,9 @@ int serve(const RoleSet& roles, const Config& config) {
       io,
       [&](http::Request request, http::Respond respond) {
         if (const auto* extension = adminExtensions.find(request.path())) {
-          boost::asio::post(adminWorkers, [extension, request = std::move(request),
-                                           respond = std::move(respond)] {
-            respond((*extension)(request));
-          });
+          boost::asio::post(adminWorkers,
+                            [extension, request = std::move(request),
+                             respond = std::move(respond)] { respond((*extension)(request)); });
           return;
         }
         respond(admin::handleAdmin(adminState, request));

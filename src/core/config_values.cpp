@@ -53,7 +53,8 @@ Parsed<std::chrono::milliseconds> parseDuration(std::string_view text) {
   if (unit == "s") return std::chrono::seconds(amount);
   if (unit == "m") return std::chrono::minutes(amount);
   if (unit == "h") return std::chrono::hours(amount);
-  return Invalid{"invalid duration \"" + std::string(text) + "\" (use a unit: 500ms, 10s, 2m, 24h)"};
+  return Invalid{"invalid duration \"" + std::string(text) +
+                 "\" (use a unit: 500ms, 10s, 2m, 24h)"};
 }
 
 Parsed<LogLevel> parseLogLevel(std::string_view text) {

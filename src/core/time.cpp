@@ -1,9 +1,9 @@
 #include "workstream/core/time.hpp"
 
-#include <cctype>
-#include <cstdio>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <cctype>
+#include <cstdio>
 
 namespace workstream {
 
@@ -46,13 +46,15 @@ std::optional<Timestamp> parseRfc3339(std::string_view text) {
              std::isdigit(static_cast<unsigned char>(rest[2])) &&
              std::isdigit(static_cast<unsigned char>(rest[4])) &&
              std::isdigit(static_cast<unsigned char>(rest[5]))) {
-    offsetMinutes = ((rest[1] - '0') * 10 + (rest[2] - '0')) * 60 + (rest[4] - '0') * 10 + (rest[5] - '0');
+    offsetMinutes =
+        ((rest[1] - '0') * 10 + (rest[2] - '0')) * 60 + (rest[4] - '0') * 10 + (rest[5] - '0');
     if (rest[0] == '-') offsetMinutes = -offsetMinutes;
   } else {
     return std::nullopt;
   }
   using namespace std::chrono;
-  const year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+  const year_month_day date{std::chrono::year(year),
+                            std::chrono::month(static_cast<unsigned>(month)),
                             std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
   const auto at = sys_days(date) + hours(hour) + minutes(minute) + seconds(second) +

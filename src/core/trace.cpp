@@ -12,9 +12,7 @@ bool isLowerHex(std::string_view s) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-bool allZero(std::string_view s) {
-  return s.find_first_not_of('0') == std::string_view::npos;
-}
+bool allZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
 
 std::string randomHex(std::size_t digits) {
   std::string hex;
@@ -47,6 +45,8 @@ std::string formatTraceparent(const TraceParent& p) {
 
 TraceParent newTraceParent() { return {randomHex(32), randomHex(16), "01"}; }
 
-TraceParent childOf(const TraceParent& parent) { return {parent.traceId, randomHex(16), parent.flags}; }
+TraceParent childOf(const TraceParent& parent) {
+  return {parent.traceId, randomHex(16), parent.flags};
+}
 
 }  // namespace workstream

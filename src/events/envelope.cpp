@@ -28,10 +28,11 @@ std::optional<Envelope> parseEnvelope(std::string_view json, std::string& error)
   }
   const auto& object = value.as_object();
   Envelope envelope;
-  const std::pair<const char*, std::string*> fields[] = {
-      {"event_id", &envelope.eventId},   {"event_type", &envelope.eventType},
-      {"occurred_at", &envelope.occurredAt}, {"producer", &envelope.producer},
-      {"trace_id", &envelope.traceId}};
+  const std::pair<const char*, std::string*> fields[] = {{"event_id", &envelope.eventId},
+                                                         {"event_type", &envelope.eventType},
+                                                         {"occurred_at", &envelope.occurredAt},
+                                                         {"producer", &envelope.producer},
+                                                         {"trace_id", &envelope.traceId}};
   for (const auto& [name, target] : fields) {
     const auto* field = object.if_contains(name);
     if (field == nullptr || !field->is_string()) {

@@ -42,8 +42,8 @@ std::optional<std::string> checkTaskPayload(const std::string& payloadJson) {
   if (id == nullptr || !id->is_string() || !canonicalUuid(id->as_string())) {
     return "task_id must be a UUID";
   }
-  for (const char* name : {"title", "status", "assignee_email", "created_at", "updated_at",
-                           "completed_at"}) {
+  for (const char* name :
+       {"title", "status", "assignee_email", "created_at", "updated_at", "completed_at"}) {
     if (auto problem = optionalString(payload, name)) return problem;
   }
   return std::nullopt;

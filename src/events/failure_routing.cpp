@@ -4,7 +4,8 @@
 
 namespace workstream::events {
 
-bool goesToDeadLetters(const Delivery& delivery, const Outcome& outcome, const RetryPolicy& policy) {
+bool goesToDeadLetters(const Delivery& delivery, const Outcome& outcome,
+                       const RetryPolicy& policy) {
   return outcome.kind == Outcome::Kind::poison || policy.exhausted(delivery.attempt);
 }
 
@@ -22,9 +23,8 @@ OutgoingMessage failureCopy(const Delivery& delivery, const Outcome& outcome,
   }
   auto earlier = delivery.headers.find("x-first-failure-at");
   copy.headers.emplace_back("x-attempts", static_cast<std::int64_t>(delivery.attempt));
-  copy.headers.emplace_back("x-first-failure-at", earlier != delivery.headers.end()
-                                                       ? earlier->second
-                                                       : std::string(now));
+  copy.headers.emplace_back("x-first-failure-at",
+                            earlier != delivery.headers.end() ? earlier->second : std::string(now));
   copy.headers.emplace_back("x-last-failure-at", std::string(now));
   copy.headers.emplace_back("x-original-routing-key", delivery.routingKey);
   copy.headers.emplace_back("x-error-code", outcome.errorCode);

@@ -18,7 +18,7 @@ tasks::Task fromProto(const pb::Task& in) {
   if (in.has_description()) task.description = in.description();
   if (in.has_assignee_email()) task.assigneeEmail = in.assignee_email();
   task.status = in.status() == pb::TASK_STATUS_COMPLETED ? tasks::TaskStatus::completed
-                                                          : tasks::TaskStatus::open;
+                                                         : tasks::TaskStatus::open;
   task.createdAt = fromProto(in.created_at());
   task.updatedAt = fromProto(in.updated_at());
   if (in.has_completed_at()) task.completedAt = fromProto(in.completed_at());
@@ -35,16 +35,27 @@ CallError toError(const grpc::Status& status, const grpc::ClientContext& context
   using Kind = CallError::Kind;
   Kind kind = Kind::internal;
   switch (status.error_code()) {
-    case grpc::StatusCode::INVALID_ARGUMENT: kind = Kind::invalidArgument; break;
-    case grpc::StatusCode::NOT_FOUND: kind = Kind::notFound; break;
-    case grpc::StatusCode::FAILED_PRECONDITION: kind = Kind::failedPrecondition; break;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      kind = Kind::invalidArgument;
+      break;
+    case grpc::StatusCode::NOT_FOUND:
+      kind = Kind::notFound;
+      break;
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      kind = Kind::failedPrecondition;
+      break;
     // Overloaded, or shutting down: try again, perhaps on another replica.
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
     case grpc::StatusCode::CANCELLED:
-    case grpc::StatusCode::ABORTED: kind = Kind::unavailable; break;
-    case grpc::StatusCode::DEADLINE_EXCEEDED: kind = Kind::timedOut; break;
-    default: break;
+    case grpc::StatusCode::ABORTED:
+      kind = Kind::unavailable;
+      break;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      kind = Kind::timedOut;
+      break;
+    default:
+      break;
   }
   return {kind, trailer(context, "workstream-error-code"), status.error_message(),
           trailer(context, "workstream-error-field")};
@@ -99,7 +110,8 @@ void GrpcTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
   if (task.idempotencyKey) request.set_idempotency_key(*task.idempotencyKey);
   invoke<pb::CreateTaskRequest, pb::CreateTaskResponse, CreatedTask>(
       [this](auto... args) { stub_->async()->CreateTask(args...); }, std::move(request), meta,
-      timeout_, std::move(reply), [](const pb::CreateTaskResponse& r) {
+      timeout_, std::move(reply),
+      [](const pb::CreateTaskResponse& r) {
         return CreatedTask{fromProto(r.task()), r.replayed()};
       });
 }
@@ -123,7 +135,8 @@ void GrpcTasksClient::list(const tasks::ListQuery& query, const CallMeta& meta,
   }
   invoke<pb::ListTasksRequest, pb::ListTasksResponse, tasks::TaskPage>(
       [this](auto... args) { stub_->async()->ListTasks(args...); }, std::move(request), meta,
-      timeout_, std::move(reply), [](const pb::ListTasksResponse& r) {
+      timeout_, std::move(reply),
+      [](const pb::ListTasksResponse& r) {
         tasks::TaskPage page;
         page.tasks.reserve(r.tasks_size());
         for (const auto& t : r.tasks()) page.tasks.push_back(fromProto(t));

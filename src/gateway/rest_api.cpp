@@ -1,15 +1,15 @@
 #include "gateway/rest_api.hpp"
 
+#include <strings.h>
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
-#include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <set>
 #include <chrono>
-#include <strings.h>
+#include <set>
 
 #include "gateway/task_json.hpp"
 #include "workstream/core/trace.hpp"
@@ -37,7 +37,8 @@ bool isJson(std::string_view contentType) {
 }
 
 std::string fieldDetails(const std::string& field) {
-  return field.empty() ? std::string() : boost::json::serialize(boost::json::object{{"field", field}});
+  return field.empty() ? std::string()
+                       : boost::json::serialize(boost::json::object{{"field", field}});
 }
 
 // The REST name of a field the tasks service named.
@@ -127,9 +128,10 @@ void RestApi::count(const std::string& route, const std::string& requestMethod, 
     std::lock_guard lock(countersMutex_);
     auto& slot = counters_[key];
     if (slot == nullptr) {
-      slot = &metrics_.counter(
-          "workstream_http_requests_total", "REST requests answered, by route, method and status",
-          "route=\"" + route + "\",method=\"" + method + "\",status=\"" + std::to_string(status) + "\"");
+      slot = &metrics_.counter("workstream_http_requests_total",
+                               "REST requests answered, by route, method and status",
+                               "route=\"" + route + "\",method=\"" + method + "\",status=\"" +
+                                   std::to_string(status) + "\"");
     }
     counter = slot;
   }
@@ -211,7 +213,8 @@ void RestApi::create(const std::shared_ptr<Exchange>& exchange) {
     return exchange->fail(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
   }
   auto task = parseCreateBody(request.body);
-  if (!task) return exchange->fail(400, task.error().code, task.error().message, task.error().field);
+  if (!task)
+    return exchange->fail(400, task.error().code, task.error().message, task.error().field);
   const auto key = request.header("Idempotency-Key");
   if (!key.empty()) task->idempotencyKey = std::string(key);
   tasks_.create(*task, exchange->meta(), [exchange](Result<CreatedTask, CallError> result) {
@@ -225,7 +228,8 @@ void RestApi::create(const std::shared_ptr<Exchange>& exchange) {
 
 void RestApi::list(const std::shared_ptr<Exchange>& exchange) {
   const std::string queryText(exchange->request.query());
-  auto query = boost::urls::parse_query(boost::core::string_view(queryText.data(), queryText.size()));
+  auto query =
+      boost::urls::parse_query(boost::core::string_view(queryText.data(), queryText.size()));
   if (!query) return exchange->fail(400, "VALIDATION_FAILED", "malformed query string", "query");
   tasks::ListQuery listQuery;
   std::set<std::string> seen;
@@ -237,20 +241,24 @@ void RestApi::list(const std::shared_ptr<Exchange>& exchange) {
     }
     if (key == "status") {
       auto status = tasks::taskStatusFromString(value);
-      if (!status) return exchange->fail(400, "VALIDATION_FAILED", "status must be open or completed", "status");
+      if (!status)
+        return exchange->fail(400, "VALIDATION_FAILED", "status must be open or completed",
+                              "status");
       listQuery.status = status;
     } else if (key == "limit") {
       int limit = 0;
       const auto& v = value;
       const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
       if (ec != std::errc{} || end != v.data() + v.size() || limit < 1 || limit > 100) {
-        return exchange->fail(400, "VALIDATION_FAILED", "limit must be a whole number from 1 to 100", "limit");
+        return exchange->fail(400, "VALIDATION_FAILED",
+                              "limit must be a whole number from 1 to 100", "limit");
       }
       listQuery.pageSize = limit;
     } else if (key == "page_token") {
       listQuery.pageToken = value;
     } else {
-      return exchange->fail(400, "VALIDATION_FAILED", "unknown query parameter \"" + key + "\"", key);
+      return exchange->fail(400, "VALIDATION_FAILED", "unknown query parameter \"" + key + "\"",
+                            key);
     }
   }
   tasks_.list(listQuery, exchange->meta(), [exchange](Result<tasks::TaskPage, CallError> result) {

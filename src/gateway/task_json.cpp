@@ -23,8 +23,8 @@ json::object taskObject(const tasks::Task& task) {
       {"status", tasks::toString(task.status)},
       {"created_at", formatRfc3339(task.createdAt)},
       {"updated_at", formatRfc3339(task.updatedAt)},
-      {"completed_at", task.completedAt ? json::value(formatRfc3339(*task.completedAt))
-                                        : json::value(nullptr)},
+      {"completed_at",
+       task.completedAt ? json::value(formatRfc3339(*task.completedAt)) : json::value(nullptr)},
   };
 }
 

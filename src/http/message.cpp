@@ -44,9 +44,8 @@ Response errorResponse(int status, std::string_view code, std::string_view messa
 }
 
 Handler syncHandler(std::function<Response(const Request&)> handle) {
-  return [handle = std::move(handle)](Request request, Respond respond) {
-    respond(handle(request));
-  };
+  return
+      [handle = std::move(handle)](Request request, Respond respond) { respond(handle(request)); };
 }
 
 }  // namespace workstream::http

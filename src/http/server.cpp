@@ -54,13 +54,15 @@ std::optional<Response> replyToReadError(const beast::error_code& ec) {
   std::optional<Response> reply;
   const auto requestId = newUuid();
   if (ec == bhttp::error::body_limit) {
-    reply = errorResponse(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit", {}, requestId);
+    reply =
+        errorResponse(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit", {}, requestId);
   } else if (ec == bhttp::error::header_limit) {
-    reply = errorResponse(431, "HEADERS_TOO_LARGE", "request headers exceed the limit", {}, requestId);
+    reply =
+        errorResponse(431, "HEADERS_TOO_LARGE", "request headers exceed the limit", {}, requestId);
   } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
              ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-    reply = errorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message(), {},
-                          requestId);
+    reply =
+        errorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message(), {}, requestId);
   }
   if (reply) reply->headers.emplace_back("X-Request-Id", requestId);
   return reply;
@@ -78,14 +80,19 @@ struct Connection {
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io, Handler h, ServerLimits l, Logger lg)
-      : io(io), acceptor(asio::make_strand(io)), handler(std::move(h)), limits(l), log(std::move(lg)) {}
+      : io(io),
+        acceptor(asio::make_strand(io)),
+        handler(std::move(h)),
+        limits(l),
+        log(std::move(lg)) {}
 
   // Hands the request to the handler and suspends until it responds. The
   // response comes back through the connection's strand, and a timer that
   // never expires on its own stands in for the wake-up call.
   asio::awaitable<Response> handle(Request request, Connection::Executor strand) {
     struct Pending {
-      explicit Pending(const Connection::Executor& e) : wake(e, asio::steady_timer::time_point::max()) {}
+      explicit Pending(const Connection::Executor& e)
+          : wake(e, asio::steady_timer::time_point::max()) {}
       asio::steady_timer wake;
       std::optional<Response> response;
     };

@@ -46,7 +46,8 @@ SendResult CurlSmtpSender::send(const Mail& mail) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return {SendResult::Kind::transient, "cannot create a curl handle"};
   Upload upload{composeMessage(mail), 0};
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(nullptr, curl_slist_free_all);
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(nullptr,
+                                                                         curl_slist_free_all);
   for (const auto& address : mail.to) {
     recipients.reset(curl_slist_append(recipients.release(), ("<" + address + ">").c_str()));
   }
@@ -68,16 +69,17 @@ SendResult CurlSmtpSender::send(const Mail& mail) {
   curl_easy_setopt(h, CURLOPT_DEBUGDATA, &replies);
   curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);  // feeds keepReplies; nothing is printed
   if (tls_ != StartTls::off) {
-    curl_easy_setopt(h, CURLOPT_USE_SSL,
-                     static_cast<long>(tls_ == StartTls::required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    curl_easy_setopt(
+        h, CURLOPT_USE_SSL,
+        static_cast<long>(tls_ == StartTls::required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
   }
   const CURLcode rc = curl_easy_perform(h);
   if (rc == CURLE_OK) return {SendResult::Kind::sent, replies.last};
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
   std::string detail = !replies.refusal.empty() ? replies.refusal
-                       : error[0] != '\0'         ? std::string(error)
-                                                  : std::string(curl_easy_strerror(rc));
+                       : error[0] != '\0'       ? std::string(error)
+                                                : std::string(curl_easy_strerror(rc));
   const bool permanent = code >= 500 && code < 600;
   return {permanent ? SendResult::Kind::permanent : SendResult::Kind::transient, detail};
 }

@@ -1,9 +1,9 @@
 #include "mailer/mail.hpp"
 
-#include <boost/archive/iterators/base64_from_binary.hpp>
-#include <boost/archive/iterators/transform_width.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <boost/archive/iterators/base64_from_binary.hpp>
+#include <boost/archive/iterators/transform_width.hpp>
 
 #include "workstream/core/email.hpp"
 
@@ -34,8 +34,8 @@ bool plainHeaderText(const std::string& s) {
 }
 
 std::string rfc5322Date(Timestamp t) {
-  const std::tm utc = fmt::gmtime(std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::seconds>(t)));
+  const std::tm utc = fmt::gmtime(
+      std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(t)));
   return fmt::format("{:%a, %d %b %Y %H:%M:%S} +0000", utc);
 }
 
@@ -70,7 +70,9 @@ std::string encodeHeaderText(const std::string& text) {
   for (std::size_t i = 0; i < text.size();) {
     // One character (all bytes of a UTF-8 sequence) never splits across words.
     std::size_t length = 1;
-    while (i + length < text.size() && (static_cast<unsigned char>(text[i + length]) & 0xC0) == 0x80) ++length;
+    while (i + length < text.size() &&
+           (static_cast<unsigned char>(text[i + length]) & 0xC0) == 0x80)
+      ++length;
     std::string encoded;
     for (std::size_t k = 0; k < length; ++k) {
       const auto c = static_cast<unsigned char>(text[i + k]);

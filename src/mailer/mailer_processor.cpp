@@ -6,8 +6,7 @@
 
 namespace workstream::mailer {
 
-events::Outcome MailerProcessor::process(const events::Envelope& request,
-                                         const events::Delivery&) {
+events::Outcome MailerProcessor::process(const events::Envelope& request, const events::Delivery&) {
   try {
     if (mailed_.processed(request.eventId)) return events::Outcome::ok();
     // The router checked the payload's shape: to is an array of strings.
@@ -15,7 +14,8 @@ events::Outcome MailerProcessor::process(const events::Envelope& request,
     Mail mail;
     mail.eventId = request.eventId;
     mail.from = options_.from;
-    for (const auto& address : payload.at("to").as_array()) mail.to.emplace_back(address.as_string());
+    for (const auto& address : payload.at("to").as_array())
+      mail.to.emplace_back(address.as_string());
     mail.subject = std::string(payload.at("subject").as_string());
     mail.body = std::string(payload.at("body").as_string());
     mail.traceId = request.traceId;
@@ -31,7 +31,8 @@ events::Outcome MailerProcessor::process(const events::Envelope& request,
       return events::Outcome::retryLater("SMTP_UNAVAILABLE", result.detail);
     }
     mailed_.markProcessed(request.eventId);
-    log_.info("mail sent", {{"event_id", request.eventId}, {"trace_id", request.traceId},
+    log_.info("mail sent", {{"event_id", request.eventId},
+                            {"trace_id", request.traceId},
                             {"recipients", std::to_string(mail.to.size())}});
     return events::Outcome::ok();
   } catch (const Unavailable& e) {

@@ -25,7 +25,10 @@ class MailerProcessor {
  public:
   MailerProcessor(notifications::DedupStore& mailed, MailSender& sender, MailerOptions options,
                   Clock clock, Logger log)
-      : mailed_(mailed), sender_(sender), options_(std::move(options)), clock_(std::move(clock)),
+      : mailed_(mailed),
+        sender_(sender),
+        options_(std::move(options)),
+        clock_(std::move(clock)),
         log_(std::move(log)) {}
 
   events::Outcome process(const events::Envelope& request, const events::Delivery& delivery);

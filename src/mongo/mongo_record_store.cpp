@@ -46,7 +46,8 @@ class MongoRecordStore::Client {
 MongoRecordStore::MongoRecordStore(const std::string& url, std::chrono::milliseconds timeout) {
   bson_error_t error;
   uri_ = mongoc_uri_new_with_error(url.c_str(), &error);
-  if (uri_ == nullptr) throw InfrastructureError(std::string("invalid MongoDB URL: ") + error.message);
+  if (uri_ == nullptr)
+    throw InfrastructureError(std::string("invalid MongoDB URL: ") + error.message);
   const char* database = mongoc_uri_get_database(uri_);
   if (database == nullptr || *database == '\0') {
     mongoc_uri_destroy(uri_);
@@ -93,9 +94,14 @@ void MongoRecordStore::ensureIndexes() {
   };
   std::vector<Index> wanted;
   wanted.push_back({"event_id_unique", owned(BCON_NEW("event_id", BCON_INT32(1))), true});
-  wanted.push_back({"newest", owned(BCON_NEW("received_at", BCON_INT32(-1), "event_id", BCON_INT32(-1))), false});
-  wanted.push_back({"by_task", owned(BCON_NEW("task_id", BCON_INT32(1), "received_at", BCON_INT32(-1))), false});
-  wanted.push_back({"by_type", owned(BCON_NEW("event_type", BCON_INT32(1), "received_at", BCON_INT32(-1))), false});
+  wanted.push_back({"newest",
+                    owned(BCON_NEW("received_at", BCON_INT32(-1), "event_id", BCON_INT32(-1))),
+                    false});
+  wanted.push_back(
+      {"by_task", owned(BCON_NEW("task_id", BCON_INT32(1), "received_at", BCON_INT32(-1))), false});
+  wanted.push_back({"by_type",
+                    owned(BCON_NEW("event_type", BCON_INT32(1), "received_at", BCON_INT32(-1))),
+                    false});
   auto command = owned(bson_new());
   BSON_APPEND_UTF8(command.get(), "createIndexes", kCollection);
   bson_t indexes;
@@ -114,7 +120,8 @@ void MongoRecordStore::ensureIndexes() {
   bson_append_array_end(command.get(), &indexes);
   if (missing == 0) return;
   mongoc_database_t* db = mongoc_client_get_database(c.client(), database_.c_str());
-  const bool ok = mongoc_database_write_command_with_opts(db, command.get(), nullptr, nullptr, &error);
+  const bool ok =
+      mongoc_database_write_command_with_opts(db, command.get(), nullptr, nullptr, &error);
   mongoc_database_destroy(db);
   if (!ok) fail("createIndexes", error);
 }
@@ -123,12 +130,14 @@ bool MongoRecordStore::insert(const notifications::NotificationRecord& record) {
   Client c(*this);
   auto doc = toBson(record);
   bson_error_t error;
-  if (mongoc_collection_insert_one(c.collection(), doc.get(), nullptr, nullptr, &error)) return true;
+  if (mongoc_collection_insert_one(c.collection(), doc.get(), nullptr, nullptr, &error))
+    return true;
   if (error.code == kDuplicateKey) return false;  // recorded before: not a failure
   fail("insert", error);
 }
 
-std::optional<notifications::NotificationRecord> MongoRecordStore::find(const std::string& eventId) {
+std::optional<notifications::NotificationRecord> MongoRecordStore::find(
+    const std::string& eventId) {
   auto filter = owned(BCON_NEW("event_id", BCON_UTF8(eventId.c_str())));
   auto found = runQuery(filter.get(), 1);
   if (found.empty()) return std::nullopt;

@@ -27,7 +27,8 @@ class MongoRecordStore final : public notifications::RecordStore {
   void ensureIndexes();
   bool insert(const notifications::NotificationRecord& record) override;
   std::optional<notifications::NotificationRecord> find(const std::string& eventId) override;
-  std::vector<notifications::NotificationRecord> list(const notifications::RecordQuery& query) override;
+  std::vector<notifications::NotificationRecord> list(
+      const notifications::RecordQuery& query) override;
   CheckResult check();
 
  private:

@@ -37,7 +37,8 @@ BsonPtr toBson(const notifications::NotificationRecord& r) {
   BsonPtr payload(bson_new_from_json(reinterpret_cast<const uint8_t*>(r.payloadJson.data()),
                                      static_cast<ssize_t>(r.payloadJson.size()), &error),
                   bson_destroy);
-  if (!payload) throw InfrastructureError(std::string("payload is not a document: ") + error.message);
+  if (!payload)
+    throw InfrastructureError(std::string("payload is not a document: ") + error.message);
   BsonPtr doc(bson_new(), bson_destroy);
   appendText(doc.get(), "event_id", r.eventId);
   appendText(doc.get(), "event_type", r.eventType);
@@ -93,11 +94,9 @@ BsonPtr filterFor(const notifications::RecordQuery& q) {
   if (q.after) {
     // Strictly after the cursor in newest-first order.
     const int64_t at = millis(q.after->first);
-    BsonPtr older(BCON_NEW("$or", "[",
-                           "{", "received_at", "{", "$lt", BCON_DATE_TIME(at), "}", "}",
-                           "{", "received_at", BCON_DATE_TIME(at),
-                           "event_id", "{", "$lt", BCON_UTF8(q.after->second.c_str()), "}", "}",
-                           "]"),
+    BsonPtr older(BCON_NEW("$or", "[", "{", "received_at", "{", "$lt", BCON_DATE_TIME(at), "}", "}",
+                           "{", "received_at", BCON_DATE_TIME(at), "event_id", "{", "$lt",
+                           BCON_UTF8(q.after->second.c_str()), "}", "}", "]"),
                   bson_destroy);
     bson_concat(filter.get(), older.get());
   }

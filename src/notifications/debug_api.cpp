@@ -21,9 +21,12 @@ constexpr std::string_view kPrefix = "/debug/notifications";
 json::object toJson(const NotificationRecord& r) {
   boost::system::error_code ec;
   auto payload = json::parse(r.payloadJson, ec);
-  return {{"event_id", r.eventId},       {"event_type", r.eventType},
-          {"occurred_at", r.occurredAt}, {"producer", r.producer},
-          {"trace_id", r.traceId},       {"task_id", r.taskId},
+  return {{"event_id", r.eventId},
+          {"event_type", r.eventType},
+          {"occurred_at", r.occurredAt},
+          {"producer", r.producer},
+          {"trace_id", r.traceId},
+          {"task_id", r.taskId},
           {"payload", ec ? json::value(nullptr) : payload},
           {"received_at", formatRfc3339(r.receivedAt)},
           {"processed_at", formatRfc3339(r.processedAt)},
@@ -37,8 +40,9 @@ http::Response invalid(const std::string& field, const std::string& message) {
 
 // Cursors are opaque: "<received_at ms>:<event_id>", hex-encoded.
 std::string encodeCursor(const NotificationRecord& last) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      last.receivedAt.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(last.receivedAt.time_since_epoch())
+          .count();
   const std::string plain = std::to_string(ms) + ":" + last.eventId;
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -58,7 +62,8 @@ std::optional<std::pair<Timestamp, std::string>> decodeCursor(std::string_view h
   const auto colon = plain.find(':');
   long long ms = 0;
   const auto [end, ec] = std::from_chars(plain.data(), plain.data() + colon, ms);
-  if (colon == std::string::npos || ec != std::errc{} || end != plain.data() + colon) return std::nullopt;
+  if (colon == std::string::npos || ec != std::errc{} || end != plain.data() + colon)
+    return std::nullopt;
   auto id = canonicalUuid(std::string_view(plain).substr(colon + 1));
   if (!id) return std::nullopt;
   return std::make_pair(Timestamp(std::chrono::milliseconds(ms)), *id);
@@ -84,8 +89,10 @@ std::variant<RecordQuery, http::Response> parseQuery(std::string_view text) {
       query.since = parseRfc3339(value);
       if (!query.since) return invalid(key, "since must be an RFC 3339 time");
     } else if (key == "limit") {
-      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), query.limit);
-      if (ec != std::errc{} || end != value.data() + value.size() || query.limit < 1 || query.limit > 100) {
+      const auto [end, ec] =
+          std::from_chars(value.data(), value.data() + value.size(), query.limit);
+      if (ec != std::errc{} || end != value.data() + value.size() || query.limit < 1 ||
+          query.limit > 100) {
         return invalid(key, "limit must be a whole number from 1 to 100");
       }
     } else if (key == "cursor") {
@@ -127,11 +134,13 @@ http::Response handleDebug(RecordStore& records, const http::Request& request) {
   }
   try {
     if (path == kPrefix) return listRecords(records, request);
-    if (path.size() > kPrefix.size() + 1 && path.substr(0, kPrefix.size() + 1) == std::string(kPrefix) + "/") {
+    if (path.size() > kPrefix.size() + 1 &&
+        path.substr(0, kPrefix.size() + 1) == std::string(kPrefix) + "/") {
       auto id = canonicalUuid(path.substr(kPrefix.size() + 1));
       if (!id) return invalid("event_id", "event_id must be a UUID");
       auto record = records.find(*id);
-      if (!record) return http::errorResponse(404, "NOTIFICATION_NOT_FOUND", "no record of event " + *id);
+      if (!record)
+        return http::errorResponse(404, "NOTIFICATION_NOT_FOUND", "no record of event " + *id);
       return http::Response::json(200, json::serialize(toJson(*record)));
     }
   } catch (const Unavailable& e) {

@@ -34,7 +34,8 @@ void EventMailRequests::send(const MailRequest& request) {
   message.type = std::string(kType);
   message.appId = envelope.producer;
   message.body = events::toJson(envelope);
-  message.timestamp = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  message.timestamp =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   if (request.traceId.size() == 32) {
     message.headers.emplace_back("traceparent",
                                  formatTraceparent(childOf({request.traceId, "", "01"})));

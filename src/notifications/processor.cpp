@@ -41,15 +41,16 @@ events::Outcome NotificationProcessor::process(const events::Envelope& event,
       return events::Outcome::ok();
     }
     const auto payload = boost::json::parse(event.payloadJson).as_object();
-    NotificationRecord record{event.eventId, event.eventType,   event.occurredAt,
-                              event.producer, event.traceId,   field(payload, "task_id"),
-                              event.payloadJson, receivedAt,   clock_(),
+    NotificationRecord record{event.eventId,     event.eventType, event.occurredAt,
+                              event.producer,    event.traceId,   field(payload, "task_id"),
+                              event.payloadJson, receivedAt,      clock_(),
                               delivery.attempt};
     const bool fresh = records_.insert(record);
     if (auto request = mailFor(event)) mail_.send(*request);
     dedup_.markProcessed(event.eventId);
     log_.info(fresh ? "event recorded" : "event was recorded before",
-              {{"event_id", event.eventId}, {"event_type", event.eventType},
+              {{"event_id", event.eventId},
+               {"event_type", event.eventType},
                {"trace_id", event.traceId}});
     return events::Outcome::ok();
   } catch (const Unavailable& e) {

@@ -24,7 +24,11 @@ class NotificationProcessor {
  public:
   NotificationProcessor(DedupStore& dedup, RecordStore& records, MailRequests& mail, Clock clock,
                         Logger log)
-      : dedup_(dedup), records_(records), mail_(mail), clock_(std::move(clock)), log_(std::move(log)) {}
+      : dedup_(dedup),
+        records_(records),
+        mail_(mail),
+        clock_(std::move(clock)),
+        log_(std::move(log)) {}
 
   events::Outcome process(const events::Envelope& event, const events::Delivery& delivery);
 

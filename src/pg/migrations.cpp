@@ -39,8 +39,10 @@ class AdvisoryLock {
   explicit AdvisoryLock(PGconn* conn) : conn_(conn) {
     execParams(conn_, "SELECT pg_advisory_lock($1::bigint)", {kLockKey});
   }
-  ~AdvisoryLock() { PQclear(PQexecParams(conn_, "SELECT pg_advisory_unlock($1::bigint)", 1, nullptr,
-                                         &kLockKey, nullptr, nullptr, 0)); }
+  ~AdvisoryLock() {
+    PQclear(PQexecParams(conn_, "SELECT pg_advisory_unlock($1::bigint)", 1, nullptr, &kLockKey,
+                         nullptr, nullptr, 0));
+  }
 
  private:
   PGconn* conn_;
@@ -66,7 +68,8 @@ std::vector<std::string> migrate(PGconn* conn, std::span<const Migration> migrat
       Transaction tx(conn);
       exec(conn, std::string(migration.sql).c_str());
       const auto version = std::to_string(migration.version);
-      execParams(conn, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+      execParams(conn,
+                 "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                  {version, migration.name, sum});
       tx.commit();
     } catch (const PgError& e) {
@@ -78,8 +81,9 @@ std::vector<std::string> migrate(PGconn* conn, std::span<const Migration> migrat
   for (const auto& [version, known] : applied) {
     bool ours = false;
     for (const auto& m : migrations) ours = ours || m.version == version;
-    if (!ours) log.warn("the database has a migration this binary does not know",
-                        {{"migration", known.name}});
+    if (!ours)
+      log.warn("the database has a migration this binary does not know",
+               {{"migration", known.name}});
   }
   return done;
 }

@@ -29,7 +29,8 @@ PgResult check(PGconn* conn, PGresult* raw) {
   throw PgError("PostgreSQL: " + message, sqlstate);
 }
 
-std::vector<const char*> values(std::initializer_list<Param> params, std::vector<std::string>& keep) {
+std::vector<const char*> values(std::initializer_list<Param> params,
+                                std::vector<std::string>& keep) {
   keep.reserve(params.size());
   std::vector<const char*> out;
   for (const auto& p : params) {
@@ -65,8 +66,8 @@ std::string urlOptions(const std::string& url) {
 PGconn* connect(const std::string& url, std::chrono::milliseconds statementTimeout,
                 std::chrono::milliseconds connectTimeout) {
   const std::string timeout = seconds(connectTimeout);
-  const std::string settings = urlOptions(url) + "-c statement_timeout=" +
-                               std::to_string(statementTimeout.count()) +
+  const std::string settings = urlOptions(url) +
+                               "-c statement_timeout=" + std::to_string(statementTimeout.count()) +
                                " -c idle_in_transaction_session_timeout=60000";
   const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
   const char* values[] = {url.c_str(), timeout.c_str(), settings.c_str(), "workstream", nullptr};
@@ -76,11 +77,14 @@ PGconn* connect(const std::string& url, std::chrono::milliseconds statementTimeo
     PQfinish(conn);
     throw Unavailable("cannot connect to PostgreSQL: " + error.substr(0, error.find('\n')));
   }
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);  // NOTICEs are not errors
   return conn;
 }
 
-long long PgResult::integer(int row, int col) const { return std::stoll(std::string(text(row, col))); }
+long long PgResult::integer(int row, int col) const {
+  return std::stoll(std::string(text(row, col)));
+}
 
 int PgResult::affected() const {
   const char* n = PQcmdTuples(result_.get());

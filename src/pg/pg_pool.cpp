@@ -74,8 +74,7 @@ Pool::Lease Pool::acquire() {
 
 void Pool::release(PGconn* conn) {
   // A connection that broke, or was left inside a transaction, is not reused.
-  const bool healthy =
-      PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
+  const bool healthy = PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
   if (!healthy) PQfinish(conn);
   {
     std::lock_guard lock(mutex_);

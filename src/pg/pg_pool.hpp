@@ -42,7 +42,9 @@ class Pool {
   class Lease {
    public:
     Lease(Pool& pool, PGconn* conn) : pool_(&pool), conn_(conn) {}
-    Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(other.conn_) { other.conn_ = nullptr; }
+    Lease(Lease&& other) noexcept : pool_(other.pool_), conn_(other.conn_) {
+      other.conn_ = nullptr;
+    }
     Lease& operator=(Lease&&) = delete;
     ~Lease();
     PGconn* get() const { return conn_; }

@@ -14,7 +14,8 @@ namespace {
 using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
 
 timeval toTimeval(std::chrono::milliseconds ms) {
-  return {static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+  return {static_cast<time_t>(ms.count() / 1000),
+          static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
 }
 
 }  // namespace

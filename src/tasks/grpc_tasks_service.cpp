@@ -37,7 +37,7 @@ void toProto(const Task& task, pb::Task* out) {
   if (task.description) out->set_description(*task.description);
   if (task.assigneeEmail) out->set_assignee_email(*task.assigneeEmail);
   out->set_status(task.status == TaskStatus::open ? pb::TASK_STATUS_OPEN
-                                                   : pb::TASK_STATUS_COMPLETED);
+                                                  : pb::TASK_STATUS_COMPLETED);
   *out->mutable_created_at() = toProto(task.createdAt);
   *out->mutable_updated_at() = toProto(task.updatedAt);
   if (task.completedAt) *out->mutable_completed_at() = toProto(*task.completedAt);
@@ -80,17 +80,24 @@ grpc::Status GrpcTasksService::call(grpc::ServerContext* context, const char* me
   try {
     return body(call);
   } catch (const Unavailable& e) {
-    log_.warn("tasks store unavailable", {{"method", method}, {"request_id", call.requestId},
-                                          {"trace_id", call.traceId}, {"error", e.what()}});
-    return fail(context, "UNAVAILABLE", grpc::StatusCode::UNAVAILABLE, "the task store is unavailable");
+    log_.warn("tasks store unavailable", {{"method", method},
+                                          {"request_id", call.requestId},
+                                          {"trace_id", call.traceId},
+                                          {"error", e.what()}});
+    return fail(context, "UNAVAILABLE", grpc::StatusCode::UNAVAILABLE,
+                "the task store is unavailable");
   } catch (const TimedOut& e) {
-    log_.warn("tasks store timed out", {{"method", method}, {"request_id", call.requestId},
-                                        {"trace_id", call.traceId}, {"error", e.what()}});
+    log_.warn("tasks store timed out", {{"method", method},
+                                        {"request_id", call.requestId},
+                                        {"trace_id", call.traceId},
+                                        {"error", e.what()}});
     return fail(context, "DEADLINE_EXCEEDED", grpc::StatusCode::DEADLINE_EXCEEDED,
                 "the task store did not answer in time");
   } catch (const std::exception& e) {
-    log_.error("call failed", {{"method", method}, {"request_id", call.requestId},
-                               {"trace_id", call.traceId}, {"error", e.what()}});
+    log_.error("call failed", {{"method", method},
+                               {"request_id", call.requestId},
+                               {"trace_id", call.traceId},
+                               {"error", e.what()}});
     return fail(context, "INTERNAL", grpc::StatusCode::INTERNAL, "internal error");
   }
 }
@@ -108,7 +115,8 @@ grpc::Status GrpcTasksService::CreateTask(grpc::ServerContext* context,
     toProto(created->task, response->mutable_task());
     response->set_replayed(created->replayed);
     log_.info(created->replayed ? "task create replayed" : "task created",
-              {{"task_id", created->task.id}, {"request_id", call.requestId},
+              {{"task_id", created->task.id},
+               {"request_id", call.requestId},
                {"trace_id", call.traceId}});
     return grpc::Status::OK;
   });
@@ -151,8 +159,8 @@ grpc::Status GrpcTasksService::CompleteTask(grpc::ServerContext* context,
     auto task = service_.complete(request->id(), call);
     if (!task) return fail(context, task.error());
     toProto(*task, response->mutable_task());
-    log_.info("task completed", {{"task_id", task->id}, {"request_id", call.requestId},
-                                 {"trace_id", call.traceId}});
+    log_.info("task completed",
+              {{"task_id", task->id}, {"request_id", call.requestId}, {"trace_id", call.traceId}});
     return grpc::Status::OK;
   });
 }

@@ -50,7 +50,9 @@ OutboxRelay::OutboxRelay(OutboxStore& store, events::EventPublisher& publisher,
 
 OutboxRelay::~OutboxRelay() { stop(); }
 
-void OutboxRelay::start() { thread_ = std::thread([this] { run(); }); }
+void OutboxRelay::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void OutboxRelay::stop() {
   {
@@ -66,7 +68,8 @@ CheckResult OutboxRelay::check() const {
   const double age = oldestPendingSeconds_;
   const double limit = std::chrono::duration<double>(options_.maxPendingAge).count();
   if (age <= limit) return {true, {}};
-  return {false, fmt::format("the oldest unpublished event is {:.0f}s old (limit {:.0f}s)", age, limit)};
+  return {false,
+          fmt::format("the oldest unpublished event is {:.0f}s old (limit {:.0f}s)", age, limit)};
 }
 
 void OutboxRelay::pause(std::chrono::milliseconds duration) {
@@ -102,7 +105,8 @@ void OutboxRelay::run() {
     try {
       housekeeping();
       const bool lead = store_.lead();
-      if (lead != leading_) log_.info(lead ? "outbox relay is active" : "outbox relay is standing by");
+      if (lead != leading_)
+        log_.info(lead ? "outbox relay is active" : "outbox relay is standing by");
       leading_ = lead;
       activeGauge_.set(lead ? 1 : 0);
       if (!lead) {
@@ -119,8 +123,8 @@ void OutboxRelay::run() {
     } catch (const InfrastructureError& e) {
       leading_ = false;
       activeGauge_.set(0);
-      log_.warn("outbox relay failed; retrying", {{"error", e.what()},
-                                                 {"retry_in_ms", std::to_string(backoff.count())}});
+      log_.warn("outbox relay failed; retrying",
+                {{"error", e.what()}, {"retry_in_ms", std::to_string(backoff.count())}});
       pause(backoff);
       backoff = std::min(kMaxBackoff, backoff * 2);
     }
@@ -136,7 +140,8 @@ void OutboxRelay::publishBatch(const std::vector<PendingEvent>& batch) {
   for (const auto& event : batch) messages.push_back(toMessage(event));
   const auto confirmed = publisher_.publish(messages);
   std::vector<std::int64_t> positions;
-  for (std::size_t i = 0; i < batch.size() && confirmed[i]; ++i) positions.push_back(batch[i].position);
+  for (std::size_t i = 0; i < batch.size() && confirmed[i]; ++i)
+    positions.push_back(batch[i].position);
   store_.markPublished(positions);
   published_.inc(static_cast<double>(positions.size()));
   if (positions.size() < batch.size()) {

@@ -16,8 +16,8 @@ namespace workstream::tasks {
 
 struct RelayOptions {
   int batchSize = 100;
-  std::chrono::milliseconds pollInterval{1000};  // fallback when no NOTIFY comes
-  std::chrono::milliseconds maxPendingAge{60'000};  // older: not ready
+  std::chrono::milliseconds pollInterval{1000};           // fallback when no NOTIFY comes
+  std::chrono::milliseconds maxPendingAge{60'000};        // older: not ready
   std::chrono::milliseconds retention{24 * 3600 * 1000};  // keep published rows this long
 };
 

@@ -38,9 +38,10 @@ bool PgOutboxStore::lead() {
   return guarded([this](PGconn* conn) {
     if (leading_) return true;
     // One relay per schema: the lock key and the channel are the schema's.
-    auto result = pg::exec(conn,
-                           "SELECT pg_try_advisory_lock(hashtext(current_schema() || "
-                           "'.workstream_outbox_relay')), 'workstream_outbox.' || current_schema()");
+    auto result =
+        pg::exec(conn,
+                 "SELECT pg_try_advisory_lock(hashtext(current_schema() || "
+                 "'.workstream_outbox_relay')), 'workstream_outbox.' || current_schema()");
     if (result.text(0, 0) != "t") return false;
     channel_ = std::string(result.text(0, 1));
     char* quoted = PQescapeIdentifier(conn, channel_.data(), channel_.size());
@@ -55,13 +56,13 @@ bool PgOutboxStore::lead() {
 std::vector<PendingEvent> PgOutboxStore::pending(int limit) {
   return guarded([limit](PGconn* conn) {
     const auto limitText = std::to_string(limit);
-    auto rows = pg::execParams(
-        conn,
-        "SELECT position, event_id, event_type, routing_key, envelope::text,"
-        " coalesce(envelope->>'trace_id', ''), coalesce(envelope->>'producer', ''),"
-        " extract(epoch FROM created_at)::bigint"
-        " FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1",
-        {limitText});
+    auto rows =
+        pg::execParams(conn,
+                       "SELECT position, event_id, event_type, routing_key, envelope::text,"
+                       " coalesce(envelope->>'trace_id', ''), coalesce(envelope->>'producer', ''),"
+                       " extract(epoch FROM created_at)::bigint"
+                       " FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1",
+                       {limitText});
     std::vector<PendingEvent> events;
     events.reserve(rows.rows());
     for (int i = 0; i < rows.rows(); ++i) {
@@ -82,9 +83,8 @@ void PgOutboxStore::markPublished(const std::vector<std::int64_t>& positions) {
   }
   array += "}";
   guarded([&](PGconn* conn) {
-    pg::execParams(conn,
-                   "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])",
-                   {array});
+    pg::execParams(
+        conn, "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])", {array});
     return 0;
   });
 }
@@ -108,7 +108,8 @@ void PgOutboxStore::waitForEvents(std::chrono::milliseconds timeout) {
     timeval tv{static_cast<time_t>(timeout.count() / 1000),
                static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
     if (select(socket + 1, &readable, nullptr, nullptr, &tv) > 0) {
-      if (PQconsumeInput(conn) == 0) throw Unavailable("PostgreSQL connection lost while listening");
+      if (PQconsumeInput(conn) == 0)
+        throw Unavailable("PostgreSQL connection lost while listening");
       drained();
     }
     return 0;
@@ -127,10 +128,11 @@ OutboxStats PgOutboxStore::stats() {
 std::int64_t PgOutboxStore::prune(std::chrono::milliseconds retention) {
   return guarded([&](PGconn* conn) {
     const auto ms = std::to_string(retention.count());
-    auto result = pg::execParams(conn,
-                                 "DELETE FROM outbox WHERE published_at IS NOT NULL"
-                                 " AND published_at < now() - $1::bigint * interval '1 millisecond'",
-                                 {ms});
+    auto result =
+        pg::execParams(conn,
+                       "DELETE FROM outbox WHERE published_at IS NOT NULL"
+                       " AND published_at < now() - $1::bigint * interval '1 millisecond'",
+                       {ms});
     return static_cast<std::int64_t>(result.affected());
   });
 }

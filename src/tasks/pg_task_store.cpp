@@ -9,10 +9,10 @@ using pg::PgResult;
 
 // Timestamps come back as integer microseconds since the epoch (exact:
 // extract() returns numeric), so nothing depends on the session's DateStyle.
-#define TASK_COLUMNS                                                                     \
-  "id, title, description, assignee_email, status,"                                     \
-  " (extract(epoch FROM created_at) * 1000000)::bigint,"                                \
-  " (extract(epoch FROM updated_at) * 1000000)::bigint,"                                \
+#define TASK_COLUMNS                                     \
+  "id, title, description, assignee_email, status,"      \
+  " (extract(epoch FROM created_at) * 1000000)::bigint," \
+  " (extract(epoch FROM updated_at) * 1000000)::bigint," \
   " (extract(epoch FROM completed_at) * 1000000)::bigint"
 
 #define NEWEST_FIRST " ORDER BY created_at DESC, id DESC LIMIT $1"
@@ -35,9 +35,9 @@ Task taskAt(const PgResult& r, int row) {
 }
 
 void insertEvent(PGconn* conn, const OutboxEvent& event) {
-  pg::execPrepared(conn, "insert_outbox",
-                   {event.eventId, event.eventType, event.routingKey, event.aggregateId,
-                    event.envelopeJson});
+  pg::execPrepared(
+      conn, "insert_outbox",
+      {event.eventId, event.eventType, event.routingKey, event.aggregateId, event.envelopeJson});
 }
 
 pg::Param optional(const std::optional<std::string>& value) {
@@ -62,17 +62,16 @@ std::vector<pg::PreparedStatement> PgTaskStore::preparedStatements() {
        "EXCLUDED.created_at"
        " WHERE task_idempotency_keys.created_at < EXCLUDED.created_at - interval '24 hours'"
        " RETURNING task_id"},
-      {"task_by_key",
-       "SELECT " TASK_COLUMNS " FROM tasks WHERE id ="
-       " (SELECT task_id FROM task_idempotency_keys WHERE key = $1)"},
+      {"task_by_key", "SELECT " TASK_COLUMNS " FROM tasks WHERE id ="
+                      " (SELECT task_id FROM task_idempotency_keys WHERE key = $1)"},
       {"get_task", "SELECT " TASK_COLUMNS " FROM tasks WHERE id = $1"},
       {"list", "SELECT " TASK_COLUMNS " FROM tasks" NEWEST_FIRST},
       {"list_after",
        "SELECT " TASK_COLUMNS " FROM tasks WHERE (created_at, id) < ($2, $3)" NEWEST_FIRST},
       {"list_status", "SELECT " TASK_COLUMNS " FROM tasks WHERE status = $2" NEWEST_FIRST},
       {"list_status_after",
-       "SELECT " TASK_COLUMNS " FROM tasks WHERE status = $2 AND (created_at, id) < ($3, $4)"
-           NEWEST_FIRST},
+       "SELECT " TASK_COLUMNS
+       " FROM tasks WHERE status = $2 AND (created_at, id) < ($3, $4)" NEWEST_FIRST},
       {"complete_task",
        "UPDATE tasks SET status = 'completed', completed_at = $2, updated_at = $2"
        " WHERE id = $1 AND status = 'open' RETURNING " TASK_COLUMNS},
@@ -87,9 +86,9 @@ TaskStore::Created PgTaskStore::create(const Task& task, const OutboxEvent& even
   const auto createdAt = formatRfc3339(task.createdAt);
   {
     pg::Transaction tx(conn);
-    pg::execPrepared(conn, "insert_task",
-                     {task.id, task.title, optional(task.description),
-                      optional(task.assigneeEmail), createdAt});
+    pg::execPrepared(
+        conn, "insert_task",
+        {task.id, task.title, optional(task.description), optional(task.assigneeEmail), createdAt});
     const bool claimed =
         !idempotencyKey ||
         pg::execPrepared(conn, "claim_key", {*idempotencyKey, task.id, createdAt}).rows() == 1;
@@ -125,7 +124,8 @@ std::vector<Task> PgTaskStore::list(const StoreQuery& query) {
                               {limit, *status, after, query.after->id});
     }
     if (status) return pg::execPrepared(lease.get(), "list_status", {limit, *status});
-    if (query.after) return pg::execPrepared(lease.get(), "list_after", {limit, after, query.after->id});
+    if (query.after)
+      return pg::execPrepared(lease.get(), "list_after", {limit, after, query.after->id});
     return pg::execPrepared(lease.get(), "list", {limit});
   }();
   std::vector<Task> tasks;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 #include "workstream/core/email.hpp"
 #include "workstream/core/uuid.hpp"
 
@@ -21,8 +20,11 @@ TextStats scan(std::string_view text) {
   TextStats stats;
   for (std::size_t i = 0; i < text.size();) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                            : (lead >> 3) == 0x1E    ? 4 : 0;
+    const std::size_t length = lead < 0x80           ? 1
+                               : (lead >> 5) == 0x6  ? 2
+                               : (lead >> 4) == 0xE  ? 3
+                               : (lead >> 3) == 0x1E ? 4
+                                                     : 0;
     if (length == 0 || i + length > text.size()) return stats.validUtf8 = false, stats;
     char32_t cp = length == 1 ? lead : lead & (0x7F >> length);
     for (std::size_t k = 1; k < length; ++k) {
@@ -30,8 +32,8 @@ TextStats scan(std::string_view text) {
       if ((next & 0xC0) != 0x80) return stats.validUtf8 = false, stats;
       cp = (cp << 6) | (next & 0x3F);
     }
-    const bool overlong = (length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) ||
-                          (length == 4 && cp < 0x10000);
+    const bool overlong =
+        (length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
       return stats.validUtf8 = false, stats;
     }
@@ -84,7 +86,8 @@ std::optional<TaskError> validateNewTask(NewTask& task) {
   }
   if (task.idempotencyKey) {
     const auto& key = *task.idempotencyKey;
-    const bool printable = std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+    const bool printable =
+        std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7F; });
     if (key.empty() || key.size() > kMaxIdempotencyKeyChars || !printable) {
       return invalid("idempotency_key",
                      "idempotency key must be 1-200 printable ASCII characters without spaces");

@@ -10,6 +10,8 @@ import time
 import pytest
 import requests
 
+from isolation import Isolated
+
 SERVER_VARS = [
     "WORKSTREAM_POSTGRES_URL",
     "WORKSTREAM_RABBITMQ_URL",
@@ -153,6 +155,24 @@ def start(binary, server_env):
         if ws.proc.poll() is None:
             ws.proc.kill()
             ws.proc.wait()
+
+
+@pytest.fixture
+def isolated(server_env):
+    """A Postgres schema, RabbitMQ vhost and MongoDB database of the test's own."""
+    iso = Isolated(server_env)
+    yield iso
+    iso.close()
+
+
+def serve_isolated(binary, server_env, isolated, roles, extra=None, ready=True):
+    """`workstream serve` on the test's own schema, vhost and database."""
+    ws = Workstream(binary, ["serve", "--role=" + roles], process_env(server_env, isolated.env(), extra))
+    if ready:
+        ws.wait_ready()
+    else:
+        ws.wait_healthy()
+    return ws
 
 
 def run_cli(binary, args, env=None):

@@ -9,27 +9,17 @@ import urllib.parse
 
 import jsonschema
 import pika
-import pytest
 
-from conftest import Workstream, process_env, run_cli
+from conftest import Workstream, process_env, run_cli, serve_isolated
 from gateway_support import Api
-from isolation import Isolated, TcpProxy, servers
+from isolation import TcpProxy, servers
 
 SCHEMAS = os.path.join(os.path.dirname(__file__), "..", "..", "contracts", "events")
 
 
-@pytest.fixture
-def isolated(server_env):
-    iso = Isolated(server_env)
-    yield iso
-    iso.close()
-
 
 def start(binary, server_env, isolated, roles="gateway,tasks", extra=None):
-    env = process_env(server_env, isolated.env(), extra)
-    ws = Workstream(binary, ["serve", "--role=" + roles], env)
-    ws.wait_healthy()
-    return ws
+    return serve_isolated(binary, server_env, isolated, roles, extra, ready=False)
 
 
 def channel(url):

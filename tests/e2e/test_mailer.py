@@ -11,20 +11,14 @@ import uuid
 
 import pytest
 
-from conftest import Workstream, process_env
+from conftest import serve_isolated
 from gateway_support import Api
-from isolation import Isolated, TcpProxy
+from isolation import TcpProxy
 from test_backbone import drain
 from test_notifications import publish
 
 FAST_RETRIES = {"WORKSTREAM_RETRY_BASE_DELAY": "200ms", "WORKSTREAM_RETRY_MAX_ATTEMPTS": "8"}
 
-
-@pytest.fixture
-def isolated(server_env):
-    iso = Isolated(server_env)
-    yield iso
-    iso.close()
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +30,7 @@ def maildir():
 
 
 def start(binary, server_env, isolated, roles="mailer", extra=None):
-    ws = Workstream(binary, ["serve", "--role=" + roles], process_env(server_env, isolated.env(), extra))
-    ws.wait_ready()
-    return ws
+    return serve_isolated(binary, server_env, isolated, roles, extra)
 
 
 def mails_to(maildir, address, expect=1, timeout=15):

@@ -10,26 +10,17 @@ import pytest
 import redis
 import requests
 
-from conftest import Workstream, process_env
+from conftest import serve_isolated
 from gateway_support import Api
-from isolation import Isolated, TcpProxy
+from isolation import TcpProxy
 from test_backbone import drain, validate_event
 
 FAST_RETRIES = {"WORKSTREAM_RETRY_BASE_DELAY": "200ms", "WORKSTREAM_RETRY_MAX_ATTEMPTS": "8"}
 
 
-@pytest.fixture
-def isolated(server_env):
-    iso = Isolated(server_env)
-    yield iso
-    iso.close()
-
 
 def start(binary, server_env, isolated, roles="gateway,tasks,notifications", extra=None):
-    env = process_env(server_env, isolated.env(), extra)
-    ws = Workstream(binary, ["serve", "--role=" + roles], env)
-    ws.wait_ready()
-    return ws
+    return serve_isolated(binary, server_env, isolated, roles, extra)
 
 
 def debug(ws, path="", **params):

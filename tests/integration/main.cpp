@@ -10,7 +10,8 @@ int main(int argc, char** argv) {
   // libmongoc warns on stderr about commands FerretDB lacks; tests need only errors.
   mongoc_log_set_handler(
       [](mongoc_log_level_t level, const char* domain, const char* message, void*) {
-        if (level <= MONGOC_LOG_LEVEL_ERROR) std::fprintf(stderr, "mongoc %s: %s\n", domain, message);
+        if (level <= MONGOC_LOG_LEVEL_ERROR)
+          std::fprintf(stderr, "mongoc %s: %s\n", domain, message);
       },
       nullptr);
   const int result = Catch::Session().run(argc, argv);

@@ -15,7 +15,7 @@ struct Envelope {
   std::string occurredAt;  // RFC 3339, UTC
   std::string producer;    // e.g. workstream-tasks
   std::string traceId;
-  std::string payloadJson; // a serialized JSON object
+  std::string payloadJson;  // a serialized JSON object
 };
 
 std::string toJson(const Envelope& envelope);

@@ -13,14 +13,14 @@ using HeaderValue = std::variant<std::string, std::int64_t>;
 using MessageHeaders = std::vector<std::pair<std::string, HeaderValue>>;
 
 struct OutgoingMessage {
-  std::string exchange;    // empty: the default exchange (routing key = queue)
+  std::string exchange;  // empty: the default exchange (routing key = queue)
   std::string routingKey;
-  std::string messageId;   // the event id
-  std::string type;        // the versioned event type
-  std::string appId;       // the producer
-  std::string body;        // the envelope, JSON
-  std::int64_t timestamp = 0;  // seconds since the epoch
-  MessageHeaders headers;      // traceparent, and error context for a DLQ
+  std::string messageId;                     // the event id
+  std::string type;                          // the versioned event type
+  std::string appId;                         // the producer
+  std::string body;                          // the envelope, JSON
+  std::int64_t timestamp = 0;                // seconds since the epoch
+  MessageHeaders headers;                    // traceparent, and error context for a DLQ
   std::optional<std::int64_t> expirationMs;  // for delay queues
 };
 

@@ -16,11 +16,18 @@ struct CallMeta {
 
 // Why a call to the tasks service failed, as that service said it.
 struct CallError {
-  enum class Kind { invalidArgument, notFound, failedPrecondition, unavailable, timedOut, internal };
+  enum class Kind {
+    invalidArgument,
+    notFound,
+    failedPrecondition,
+    unavailable,
+    timedOut,
+    internal
+  };
   Kind kind;
-  std::string code;     // the service's error code, e.g. TASK_ALREADY_COMPLETED
+  std::string code;  // the service's error code, e.g. TASK_ALREADY_COMPLETED
   std::string message;
-  std::string field;    // for invalidArgument
+  std::string field;  // for invalidArgument
 };
 
 template <class T>
@@ -38,7 +45,8 @@ struct CreatedTask {
 class TasksClient {
  public:
   virtual ~TasksClient() = default;
-  virtual void create(const tasks::NewTask& task, const CallMeta& meta, Reply<CreatedTask> reply) = 0;
+  virtual void create(const tasks::NewTask& task, const CallMeta& meta,
+                      Reply<CreatedTask> reply) = 0;
   virtual void get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) = 0;
   virtual void list(const tasks::ListQuery& query, const CallMeta& meta,
                     Reply<tasks::TaskPage> reply) = 0;

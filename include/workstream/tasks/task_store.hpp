@@ -13,9 +13,9 @@ namespace workstream::tasks {
 // state change it reports.
 struct OutboxEvent {
   std::string eventId;
-  std::string eventType;   // e.g. workstream.task.created.v1
-  std::string routingKey;  // the type without its version
-  std::string aggregateId; // the task id: events of one task keep their order
+  std::string eventType;    // e.g. workstream.task.created.v1
+  std::string routingKey;   // the type without its version
+  std::string aggregateId;  // the task id: events of one task keep their order
   std::string envelopeJson;
 };
 

@@ -64,7 +64,8 @@ struct Broker {
       m.type = "workstream.task.created.v1";
       m.appId = "test";
       m.body = R"({"n":)" + std::to_string(i) + "}";
-      m.headers.emplace_back("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+      m.headers.emplace_back("traceparent",
+                             "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
       batch.push_back(std::move(m));
     }
     auto confirmed = publisher.publish(batch);
@@ -99,7 +100,8 @@ TEST_CASE("consumer: done messages are acked once and leave the queue") {
 
 TEST_CASE("consumer: poison goes to the DLQ at once, with its error context") {
   Broker broker;
-  Scripted handler([](const auto&) { return events::Outcome::poison("INVALID_PAYLOAD", "no task_id"); });
+  Scripted handler(
+      [](const auto&) { return events::Outcome::poison("INVALID_PAYLOAD", "no task_id"); });
   amqp::RabbitConsumer consumer(broker.options(), handler, testing::quietLogger(), broker.metrics);
   consumer.start();
   broker.publishTaskEvents(1);
@@ -125,7 +127,8 @@ TEST_CASE("consumer: transient failures retry with growing delays, then the DLQ"
   Broker broker(2);
   Scripted handler([](const auto&) { return events::Outcome::retryLater("DOWN", "try later"); });
   events::RetryPolicy policy{3, 300ms, 10s, 0.1};
-  amqp::RabbitConsumer consumer(broker.options(policy), handler, testing::quietLogger(), broker.metrics);
+  amqp::RabbitConsumer consumer(broker.options(policy), handler, testing::quietLogger(),
+                                broker.metrics);
   consumer.start();
   broker.publishTaskEvents(1);
   REQUIRE(eventually([&] { return broker.vhost.depth("workstream.notifications.dlq") == 1; }, 15));
@@ -154,7 +157,8 @@ TEST_CASE("consumer: a message that fails once and then succeeds is done, not de
     return ++calls == 1 ? events::Outcome::retryLater("DOWN", "once") : events::Outcome::ok();
   });
   events::RetryPolicy policy{5, 100ms, 10s, 0.0};
-  amqp::RabbitConsumer consumer(broker.options(policy), handler, testing::quietLogger(), broker.metrics);
+  amqp::RabbitConsumer consumer(broker.options(policy), handler, testing::quietLogger(),
+                                broker.metrics);
   consumer.start();
   broker.publishTaskEvents(1);
   REQUIRE(eventually([&] { return handler.count() == 2; }));
@@ -193,7 +197,8 @@ TEST_CASE("consumer: deliveries of a consumer killed mid-batch are redelivered")
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   const std::string url = broker.vhost.url();
-  char* argv[] = {const_cast<char*>(WORKSTREAM_CONSUMER_VICTIM), const_cast<char*>(url.c_str()), nullptr};
+  char* argv[] = {const_cast<char*>(WORKSTREAM_CONSUMER_VICTIM), const_cast<char*>(url.c_str()),
+                  nullptr};
   pid_t pid = 0;
   REQUIRE(posix_spawn(&pid, WORKSTREAM_CONSUMER_VICTIM, &actions, nullptr, argv, environ) == 0);
   posix_spawn_file_actions_destroy(&actions);

@@ -22,7 +22,8 @@ namespace {
 
 std::string env(const char* name) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') FAIL(std::string(name) + " is not set: run through scripts/test.sh");
+  if (value == nullptr || *value == '\0')
+    FAIL(std::string(name) + " is not set: run through scripts/test.sh");
   return value;
 }
 
@@ -52,9 +53,15 @@ struct FlakyRecords final : RecordStore {
   std::optional<When> fail;
   explicit FlakyRecords(RecordStore& r) : real(r) {}
   bool insert(const NotificationRecord& record) override {
-    if (fail == When::before) { fail.reset(); throw Unavailable("injected: before insert"); }
+    if (fail == When::before) {
+      fail.reset();
+      throw Unavailable("injected: before insert");
+    }
     const bool fresh = real.insert(record);
-    if (fail == When::after) { fail.reset(); throw Unavailable("injected: after insert"); }
+    if (fail == When::after) {
+      fail.reset();
+      throw Unavailable("injected: after insert");
+    }
     return fresh;
   }
   std::optional<NotificationRecord> find(const std::string& id) override { return real.find(id); }
@@ -66,9 +73,15 @@ struct FlakyMail final : MailRequests {
   std::optional<When> fail;
   explicit FlakyMail(MailRequests& r) : real(r) {}
   void send(const MailRequest& request) override {
-    if (fail == When::before) { fail.reset(); throw Unavailable("injected: before mail"); }
+    if (fail == When::before) {
+      fail.reset();
+      throw Unavailable("injected: before mail");
+    }
     real.send(request);
-    if (fail == When::after) { fail.reset(); throw Unavailable("injected: after mail"); }
+    if (fail == When::after) {
+      fail.reset();
+      throw Unavailable("injected: after mail");
+    }
   }
 };
 
@@ -78,16 +91,23 @@ struct FlakyDedup final : DedupStore {
   explicit FlakyDedup(DedupStore& r) : real(r) {}
   bool processed(const std::string& id) override { return real.processed(id); }
   void markProcessed(const std::string& id) override {
-    if (fail == When::before) { fail.reset(); throw Unavailable("injected: before remembering"); }
+    if (fail == When::before) {
+      fail.reset();
+      throw Unavailable("injected: before remembering");
+    }
     real.markProcessed(id);
-    if (fail == When::after) { fail.reset(); throw Unavailable("injected: after remembering"); }
+    if (fail == When::after) {
+      fail.reset();
+      throw Unavailable("injected: after remembering");
+    }
   }
 };
 
 struct Fixture {
   MongoDatabase mongo;
   testing::RabbitVhost vhost;
-  redis::RedisDedupStore realDedup{env("WORKSTREAM_REDIS_URL"), redis::RedisDedupStore::kProcessed, 24h, 2s};
+  redis::RedisDedupStore realDedup{env("WORKSTREAM_REDIS_URL"), redis::RedisDedupStore::kProcessed,
+                                   24h, 2s};
   mongo::MongoRecordStore realRecords{mongo.url, 2s};
   amqp::RabbitPublisher publisher{vhost.options(), 5s};
   EventMailRequests realMail{publisher};
@@ -103,8 +123,11 @@ struct Fixture {
   }
 
   events::Envelope event(const std::string& taskId) {
-    return {newUuid(), "workstream.task.created.v1", "2026-11-22T10:00:00.000000Z",
-            "workstream-tasks", "0af7651916cd43dd8448eb211c80319c",
+    return {newUuid(),
+            "workstream.task.created.v1",
+            "2026-11-22T10:00:00.000000Z",
+            "workstream-tasks",
+            "0af7651916cd43dd8448eb211c80319c",
             R"({"task_id":")" + taskId + R"(","title":"t","assignee_email":"a@example.com"})"};
   }
 
@@ -147,7 +170,8 @@ TEST_CASE("notifications: a crash between any two steps loses nothing and double
       CHECK(f.processor.process(event, attempt(2)).kind == events::Outcome::Kind::done);
       CHECK(f.processor.process(event, attempt(1)).kind == events::Outcome::Kind::done);
       CHECK(f.realRecords.list({std::nullopt, taskId, std::nullopt, 10, std::nullopt}).size() == 1);
-      CHECK(f.mailRequestIds() == std::set<std::string>{uuidV5(kMailRequestNamespace, event.eventId)});
+      CHECK(f.mailRequestIds() ==
+            std::set<std::string>{uuidV5(kMailRequestNamespace, event.eventId)});
       CHECK(f.realDedup.processed(event.eventId));
     }
   }
@@ -177,7 +201,8 @@ TEST_CASE("notifications: mail requests are derived deterministically and say wh
 }
 
 TEST_CASE("redis dedup store: remembers for 24 hours under the seed's key") {
-  redis::RedisDedupStore store(env("WORKSTREAM_REDIS_URL"), redis::RedisDedupStore::kProcessed, 24h, 2s);
+  redis::RedisDedupStore store(env("WORKSTREAM_REDIS_URL"), redis::RedisDedupStore::kProcessed, 24h,
+                               2s);
   const auto id = newUuid();
   CHECK_FALSE(store.processed(id));
   store.markProcessed(id);
@@ -189,14 +214,16 @@ TEST_CASE("redis dedup store: remembers for 24 hours under the seed's key") {
   redisContext* ctx = redisConnect(hostPort.substr(0, hostPort.find(':')).c_str(),
                                    std::stoi(hostPort.substr(hostPort.find(':') + 1)));
   REQUIRE(ctx != nullptr);
-  auto* reply = static_cast<redisReply*>(redisCommand(ctx, "TTL workstream:processed:%s", id.c_str()));
+  auto* reply =
+      static_cast<redisReply*>(redisCommand(ctx, "TTL workstream:processed:%s", id.c_str()));
   REQUIRE(reply != nullptr);
   CHECK(reply->integer > 24 * 3600 - 60);
   CHECK(reply->integer <= 24 * 3600);
   freeReplyObject(reply);
   redisFree(ctx);
 
-  redis::RedisDedupStore dead("redis://127.0.0.1:1/0", redis::RedisDedupStore::kProcessed, 24h, 500ms);
+  redis::RedisDedupStore dead("redis://127.0.0.1:1/0", redis::RedisDedupStore::kProcessed, 24h,
+                              500ms);
   CHECK_THROWS_AS(dead.processed(id), Unavailable);
   CHECK_FALSE(dead.check().ok);
 }
@@ -209,10 +236,16 @@ TEST_CASE("mongo record store: append-only, unique by event id, newest first") {
   const auto taskId = newUuid();
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
-    NotificationRecord r{newUuid(), "workstream.task.created.v1", "2026-11-22T10:00:00Z",
-                         "workstream-tasks", "trace", taskId, R"({"n":)" + std::to_string(i) + "}",
+    NotificationRecord r{newUuid(),
+                         "workstream.task.created.v1",
+                         "2026-11-22T10:00:00Z",
+                         "workstream-tasks",
+                         "trace",
+                         taskId,
+                         R"({"n":)" + std::to_string(i) + "}",
                          Timestamp(std::chrono::milliseconds(1'700'000'000'000 + i)),
-                         Timestamp(std::chrono::milliseconds(1'700'000'000'000 + i)), 1};
+                         Timestamp(std::chrono::milliseconds(1'700'000'000'000 + i)),
+                         1};
     CHECK(store.insert(r));
     CHECK_FALSE(store.insert(r));  // a duplicate changes nothing
     ids.push_back(r.eventId);

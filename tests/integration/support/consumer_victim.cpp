@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   options.consumerName = "victim";
   options.prefetch = 10;
   options.concurrency = 10;
-  amqp::RabbitConsumer consumer(options, handler, Logger(std::make_shared<LogSink>(stderr, LogLevel::warn), "victim"),
+  amqp::RabbitConsumer consumer(options, handler,
+                                Logger(std::make_shared<LogSink>(stderr, LogLevel::warn), "victim"),
                                 metrics);
   consumer.start();
   std::this_thread::sleep_for(std::chrono::hours(1));

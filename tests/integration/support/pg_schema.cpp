@@ -16,8 +16,9 @@ namespace {
 std::string serverUrl() {
   const char* url = std::getenv("WORKSTREAM_POSTGRES_URL");
   if (url == nullptr || *url == '\0') {
-    FAIL("WORKSTREAM_POSTGRES_URL is not set: run the tests through scripts/test.sh, "
-         "or `eval \"$(scripts/servers.sh start)\"` first");
+    FAIL(
+        "WORKSTREAM_POSTGRES_URL is not set: run the tests through scripts/test.sh, "
+        "or `eval \"$(scripts/servers.sh start)\"` first");
   }
   return url;
 }
@@ -28,11 +29,12 @@ PgSchema::PgSchema(bool migrated) {
   const std::string base = serverUrl();
   auto id = newUuid();
   schema_ = "test_" + id.substr(0, 8) + id.substr(9, 4);
-  url_ = base + (base.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3D" + schema_;
+  url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema_;
   conn_ = PQconnectdb(url_.c_str());
   REQUIRE(PQstatus(conn_) == CONNECTION_OK);
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   sql("CREATE SCHEMA " + schema_);
   if (migrated) pg::migrate(conn_, tasks::kMigrations, quietLogger());
 }
@@ -42,7 +44,9 @@ PgSchema::~PgSchema() {
   PQfinish(conn_);
 }
 
-pg::PgResult PgSchema::sql(const std::string& statement) { return pg::exec(conn_, statement.c_str()); }
+pg::PgResult PgSchema::sql(const std::string& statement) {
+  return pg::exec(conn_, statement.c_str());
+}
 
 long long PgSchema::count(const std::string& query) { return sql(query).integer(0, 0); }
 

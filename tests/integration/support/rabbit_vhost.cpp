@@ -32,7 +32,9 @@ bool eventually(const std::function<bool()>& condition, double seconds) {
   return condition();
 }
 
-RabbitVhost::RabbitVhost() : name_("test-" + newUuid().substr(0, 8)) { url_ = servers("vhost " + name_); }
+RabbitVhost::RabbitVhost() : name_("test-" + newUuid().substr(0, 8)) {
+  url_ = servers("vhost " + name_);
+}
 
 RabbitVhost::~RabbitVhost() { servers("drop-vhost " + name_); }
 

@@ -26,8 +26,8 @@ struct GrpcFixture : TasksFixture {
     builder.RegisterService(&grpcService);
     server = builder.BuildAndStart();
     REQUIRE(port != 0);
-    stub = pb::TasksService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    stub = pb::TasksService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                         grpc::InsecureChannelCredentials()));
   }
   ~GrpcFixture() { server->Shutdown(); }
 };
@@ -67,7 +67,8 @@ TEST_CASE("tasks gRPC: create, get, list and complete") {
   // The trace id of the call is the envelope's.
   auto envelope = f.db.sql("SELECT envelope::text FROM outbox");
   REQUIRE(envelope.rows() == 1);
-  CHECK(boost::json::parse(envelope.text(0, 0)).at("trace_id") == "0af7651916cd43dd8448eb211c80319c");
+  CHECK(boost::json::parse(envelope.text(0, 0)).at("trace_id") ==
+        "0af7651916cd43dd8448eb211c80319c");
 
   pb::GetTaskRequest get;
   get.set_id(task.id());
@@ -142,10 +143,13 @@ TEST_CASE("tasks gRPC: every error has its status, code and field") {
        "VALIDATION_FAILED", "title"},
       {"long title", createWith([](auto& r) { r.set_title(std::string(201, 'x')); }),
        StatusCode::INVALID_ARGUMENT, "VALIDATION_FAILED", "title"},
-      {"control character", createWith([](auto& r) { r.set_title("a\x01" "b"); }),
+      {"control character", createWith([](auto& r) {
+         r.set_title(
+             "a\x01"
+             "b");
+       }),
        StatusCode::INVALID_ARGUMENT, "VALIDATION_FAILED", "title"},
-      {"long description",
-       createWith([](auto& r) { r.set_description(std::string(10001, 'd')); }),
+      {"long description", createWith([](auto& r) { r.set_description(std::string(10001, 'd')); }),
        StatusCode::INVALID_ARGUMENT, "VALIDATION_FAILED", "description"},
       {"bad email", createWith([](auto& r) { r.set_assignee_email("nobody"); }),
        StatusCode::INVALID_ARGUMENT, "VALIDATION_FAILED", "assignee_email"},

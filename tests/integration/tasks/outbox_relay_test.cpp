@@ -46,7 +46,8 @@ TEST_CASE("relay: publishes every outbox event once, in order, with its properti
   for (int i = 0; i < 5; ++i) ids.push_back(f.create("task " + std::to_string(i)).id);
   REQUIRE(f.service.complete(ids[0], f.context).ok());
   REQUIRE(eventually([&] { return f.queued() == 6; }));
-  REQUIRE(eventually([&] { return f.db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0; }));
+  REQUIRE(eventually(
+      [&] { return f.db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0; }));
   CHECK(relay.relay.leading());
 
   auto expected = f.db.sql("SELECT event_id, event_type FROM outbox ORDER BY position");
@@ -92,7 +93,9 @@ TEST_CASE("relay: while the broker is unreachable events wait, and readiness say
   Relay relay(f.db.url(), nowhere, f.metrics, options);
   relay.relay.start();
   f.create("waiting");
-  REQUIRE(eventually([&] { return !relay.relay.check().ok && relay.relay.check().error.find("old") != std::string::npos; }));
+  REQUIRE(eventually([&] {
+    return !relay.relay.check().ok && relay.relay.check().error.find("old") != std::string::npos;
+  }));
   CHECK(f.db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1);
   relay.relay.stop();
 
@@ -107,9 +110,11 @@ TEST_CASE("relay: published rows are pruned after the retention period, pending 
   RelayFixture f;
   tasks::PgOutboxStore store(f.db.url(), 5s, testing::quietLogger());
   for (const char* title : {"a", "b", "c"}) f.create(title);
-  f.db.sql("UPDATE outbox SET published_at = now() - interval '2 days'"
-           " WHERE position = (SELECT min(position) FROM outbox)");
-  f.db.sql("UPDATE outbox SET published_at = now() WHERE position = (SELECT max(position) FROM outbox)");
+  f.db.sql(
+      "UPDATE outbox SET published_at = now() - interval '2 days'"
+      " WHERE position = (SELECT min(position) FROM outbox)");
+  f.db.sql(
+      "UPDATE outbox SET published_at = now() WHERE position = (SELECT max(position) FROM outbox)");
   CHECK(store.prune(24h) == 1);
   CHECK(f.db.count("SELECT count(*) FROM outbox") == 2);
   CHECK(f.db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1);

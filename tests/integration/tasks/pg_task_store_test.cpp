@@ -18,8 +18,9 @@ void checkEnvelope(const std::string& json, const std::string& type, const Task&
                    const std::string& traceId) {
   const auto envelope = boost::json::parse(json).as_object();
   CHECK(envelope.size() == 6);
-  CHECK(std::regex_match(std::string(envelope.at("event_id").as_string()),
-                         std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
+  CHECK(std::regex_match(
+      std::string(envelope.at("event_id").as_string()),
+      std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")));
   CHECK(envelope.at("event_type") == type.c_str());
   CHECK(std::regex_match(std::string(envelope.at("occurred_at").as_string()),
                          std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
@@ -35,10 +36,9 @@ void checkEnvelope(const std::string& json, const std::string& type, const Task&
 
 TEST_CASE("tasks store: a created task reads back whole, with one created event") {
   TasksFixture f;
-  auto created = f.service.create(
-      {"  Write the report  ", std::string("Quarterly numbers"), std::string("ann@example.com"),
-       std::nullopt},
-      f.context);
+  auto created = f.service.create({"  Write the report  ", std::string("Quarterly numbers"),
+                                   std::string("ann@example.com"), std::nullopt},
+                                  f.context);
   REQUIRE(created.ok());
   const Task& task = created->task;
   CHECK(task.title == "Write the report");
@@ -60,7 +60,8 @@ TEST_CASE("tasks store: a created task reads back whole, with one created event"
   CHECK(rows.text(0, 2) == task.id);
   checkEnvelope(std::string(rows.text(0, 3)), "workstream.task.created.v1", task,
                 f.context.traceId);
-  CHECK(boost::json::parse(rows.text(0, 3)).at("payload").at("assignee_email") == "ann@example.com");
+  CHECK(boost::json::parse(rows.text(0, 3)).at("payload").at("assignee_email") ==
+        "ann@example.com");
 }
 
 TEST_CASE("tasks store: completing emits one completed event; completing again emits nothing") {
@@ -76,8 +77,9 @@ TEST_CASE("tasks store: completing emits one completed event; completing again e
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == ErrorCode::alreadyCompleted);
 
-  auto events = f.db.sql("SELECT envelope::text FROM outbox WHERE event_type = "
-                         "'workstream.task.completed.v1'");
+  auto events = f.db.sql(
+      "SELECT envelope::text FROM outbox WHERE event_type = "
+      "'workstream.task.completed.v1'");
   REQUIRE(events.rows() == 1);
   checkEnvelope(std::string(events.text(0, 0)), "workstream.task.completed.v1", *completed,
                 f.context.traceId);
@@ -131,14 +133,17 @@ TEST_CASE("tasks store: of many concurrent completions exactly one succeeds") {
   for (int i = 0; i < kCallers; ++i) {
     callers.emplace_back([&] {
       auto result = f.service.complete(task.id, f.context);
-      if (result.ok()) ++completed;
-      else if (result.error().code == ErrorCode::alreadyCompleted) ++refused;
+      if (result.ok())
+        ++completed;
+      else if (result.error().code == ErrorCode::alreadyCompleted)
+        ++refused;
     });
   }
   for (auto& t : callers) t.join();
   CHECK(completed == 1);
   CHECK(refused == kCallers - 1);
-  CHECK(f.db.count("SELECT count(*) FROM outbox WHERE event_type = 'workstream.task.completed.v1'") == 1);
+  CHECK(f.db.count(
+            "SELECT count(*) FROM outbox WHERE event_type = 'workstream.task.completed.v1'") == 1);
 }
 
 TEST_CASE("tasks store: concurrent retries with one idempotency key create one task") {
@@ -207,8 +212,9 @@ TEST_CASE("tasks store: pages cover every task once, newest first, while tasks a
   for (const auto& t : seen) CHECK(ids.insert(t.id).second);  // no duplicates
   for (const auto& id : existing) CHECK(ids.count(id) == 1);  // no gaps
   for (std::size_t i = 1; i < seen.size(); ++i) {
-    const bool newerFirst = seen[i - 1].createdAt > seen[i].createdAt ||
-                            (seen[i - 1].createdAt == seen[i].createdAt && seen[i - 1].id > seen[i].id);
+    const bool newerFirst =
+        seen[i - 1].createdAt > seen[i].createdAt ||
+        (seen[i - 1].createdAt == seen[i].createdAt && seen[i - 1].id > seen[i].id);
     CHECK(newerFirst);
   }
   CHECK(pages >= kExisting / 7);

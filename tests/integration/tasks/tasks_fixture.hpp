@@ -22,9 +22,9 @@ struct TasksFixture {
   tasks::TaskService service{store, systemNow};
   tasks::CallContext context{"req-1", "4bf92f3577b34da6a3ce929d0e0e4736"};
 
-  tasks::Task create(const std::string& title,
-                     std::optional<std::string> assignee = std::nullopt) {
-    auto created = service.create({title, std::nullopt, std::move(assignee), std::nullopt}, context);
+  tasks::Task create(const std::string& title, std::optional<std::string> assignee = std::nullopt) {
+    auto created =
+        service.create({title, std::nullopt, std::move(assignee), std::nullopt}, context);
     REQUIRE(created.ok());
     return created->task;
   }

@@ -56,7 +56,10 @@ TEST_CASE("time: RFC 3339 with microseconds in UTC, whatever the local zone") {
   setenv("TZ", "Asia/Kolkata", 1);  // +05:30
   tzset();
   const auto formatted = formatRfc3339(t);
-  if (before) setenv("TZ", saved.c_str(), 1); else unsetenv("TZ");
+  if (before)
+    setenv("TZ", saved.c_str(), 1);
+  else
+    unsetenv("TZ");
   tzset();
   CHECK(formatted == "2023-11-14T22:13:20.000042Z");
 }

@@ -7,8 +7,8 @@ using namespace workstream::events;
 
 TEST_CASE("envelope: exactly the seed's six fields") {
   const Envelope e{"0af76519-16cd-43dd-8448-eb211c80319c", "workstream.task.created.v1",
-                   "2026-11-22T10:00:00.000000Z", "workstream-tasks",
-                   "4bf92f3577b34da6a3ce929d0e0e4736", R"({"task_id":"x"})"};
+                   "2026-11-22T10:00:00.000000Z",          "workstream-tasks",
+                   "4bf92f3577b34da6a3ce929d0e0e4736",     R"({"task_id":"x"})"};
   const auto json = boost::json::parse(toJson(e)).as_object();
   CHECK(json.size() == 6);
   CHECK(json.at("event_id") == e.eventId.c_str());

@@ -23,15 +23,16 @@ Mail mail() {
 
 TEST_CASE("mail: the message has the headers of RFC 5322 and a base64 body") {
   const auto message = composeMessage(mail());
-  CHECK_THAT(message, Catch::StartsWith("From: workstream@example.com\r\n"
-                                        "To: a@example.com, b@example.org\r\n"
-                                        "Subject: Hello\r\n"
-                                        "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
-                                        "Message-ID: <0af76519-16cd-43dd-8448-eb211c80319c@workstream>\r\n"
-                                        "X-Workstream-Trace-Id: 4bf92f3577b34da6a3ce929d0e0e4736\r\n"
-                                        "MIME-Version: 1.0\r\n"
-                                        "Content-Type: text/plain; charset=utf-8\r\n"
-                                        "Content-Transfer-Encoding: base64\r\n\r\n"));
+  CHECK_THAT(message,
+             Catch::StartsWith("From: workstream@example.com\r\n"
+                               "To: a@example.com, b@example.org\r\n"
+                               "Subject: Hello\r\n"
+                               "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+                               "Message-ID: <0af76519-16cd-43dd-8448-eb211c80319c@workstream>\r\n"
+                               "X-Workstream-Trace-Id: 4bf92f3577b34da6a3ce929d0e0e4736\r\n"
+                               "MIME-Version: 1.0\r\n"
+                               "Content-Type: text/plain; charset=utf-8\r\n"
+                               "Content-Transfer-Encoding: base64\r\n\r\n"));
   CHECK_THAT(message, Catch::EndsWith("\r\n\r\nSGkh\r\n"));  // base64("Hi!")
 }
 
@@ -59,7 +60,8 @@ TEST_CASE("mail: non-ASCII subjects are RFC 2047 encoded-words of at most 75 cha
   int words = 0;
   while (start < encoded.size()) {
     auto end = encoded.find("\r\n ", start);
-    const auto word = encoded.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const auto word =
+        encoded.substr(start, end == std::string::npos ? std::string::npos : end - start);
     CHECK(word.size() <= 75);
     CHECK_THAT(word, Catch::StartsWith("=?UTF-8?Q?") && Catch::EndsWith("?="));
     CHECK(word.find("=C3?=") == std::string::npos);  // no character split across words

@@ -16,9 +16,9 @@ TEST_CASE("page tokens: round trip and refuse tampering") {
   CHECK(decoded->id == cursor.id);
 
   CHECK_FALSE(decodePageToken(""));
-  CHECK_FALSE(decodePageToken("abc"));                       // odd length
-  CHECK_FALSE(decodePageToken("zz"));                        // not hex
+  CHECK_FALSE(decodePageToken("abc"));                              // odd length
+  CHECK_FALSE(decodePageToken("zz"));                               // not hex
   CHECK_FALSE(decodePageToken(token.substr(0, token.size() - 2)));  // truncated id
-  CHECK_FALSE(decodePageToken("63323a313a78"));              // "c2:1:x": unknown version
-  CHECK_FALSE(decodePageToken(std::string(400, 'a')));       // oversize
+  CHECK_FALSE(decodePageToken("63323a313a78"));                     // "c2:1:x": unknown version
+  CHECK_FALSE(decodePageToken(std::string(400, 'a')));              // oversize
 }

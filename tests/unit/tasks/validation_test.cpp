@@ -75,9 +75,9 @@ TEST_CASE("validation: ids are UUIDs, made canonical") {
   std::string id;
   CHECK_FALSE(validateId("0AF76519-16CD-43DD-8448-EB211C80319C", id));
   CHECK(id == "0af76519-16cd-43dd-8448-eb211c80319c");
-  for (const char* bad : {"", "123", "0af7651916cd43dd8448eb211c80319c",
-                          "0af76519-16cd-43dd-8448-eb211c80319g",
-                          "{0af76519-16cd-43dd-8448-eb211c80319c}"}) {
+  for (const char* bad :
+       {"", "123", "0af7651916cd43dd8448eb211c80319c", "0af76519-16cd-43dd-8448-eb211c80319g",
+        "{0af76519-16cd-43dd-8448-eb211c80319c}"}) {
     INFO(bad);
     auto error = validateId(bad, id);
     REQUIRE(error);
