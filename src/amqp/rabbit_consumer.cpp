@@ -51,8 +51,13 @@ void RabbitConsumer::start() {
 }
 
 void RabbitConsumer::stop(std::chrono::steady_clock::time_point deadline) {
-  if (stopping_.exchange(true)) return;
-  deadline_ = deadline;
+  {
+    // Under the lock, so a worker between its check and its wait cannot miss it.
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    deadline_ = deadline;
+    stopping_ = true;
+  }
   wake();
   jobsReady_.notify_all();
   if (connectionThread_.joinable()) connectionThread_.join();
@@ -68,6 +73,7 @@ void RabbitConsumer::run() {
   auto backoff = kFirstBackoff;
   ConnectionOptions publisherOptions = options_.connection;
   publisherOptions.name += " (retries)";
+  publisherOptions.heartbeatSeconds = 0;  // idle between failures: no heartbeats to miss
   while (!stopping_) {
     try {
       Connection connection(options_.connection);
@@ -221,12 +227,16 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
                                          options_.consumerName, nowRfc3339(), unit(random)));
   }
   if (failed.empty()) return;
+  // One at a time: returned messages are told apart by id, and a batch may
+  // hold two copies of one message.
   std::vector<bool> moved(failed.size(), false);
   try {
-    moved = publisher.publish(copies);
+    for (std::size_t i = 0; i < copies.size(); ++i)
+      moved[i] = publisher.publish({copies[i]}).front();
   } catch (const InfrastructureError& e) {
     log_.warn("cannot move failed deliveries; requeueing them", {{"error", e.what()}});
   }
+  bool stuck = false;
   for (std::size_t i = 0; i < failed.size(); ++i) {
     const auto& c = *failed[i];
     const bool dead = events::goesToDeadLetters(c.job.delivery, c.outcome, options_.retry);
@@ -234,6 +244,7 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
       connection.checkStatus(
           amqp_basic_nack(connection.get(), Connection::kChannel, c.job.tag, 0, /*requeue=*/1),
           "basic.nack");
+      stuck = true;
       continue;
     }
     connection.checkStatus(amqp_basic_ack(connection.get(), Connection::kChannel, c.job.tag, 0),
@@ -247,6 +258,10 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
               {"error_code", c.outcome.errorCode},
               {"error", c.outcome.errorMessage}});
   }
+  // A retry or dead-letter queue that refuses copies (deleted, say) would
+  // turn requeueing into a hot loop: reconnect, with backoff, which declares
+  // the topology again.
+  if (stuck) throw Unavailable("failed deliveries could not be moved to their queues");
 }
 
 }  // namespace workstream::amqp

@@ -26,8 +26,12 @@ class MailerModule final : public Module {
                 kRedisTimeout),
         sender_(context.config.smtpUrl, startTls(context.config.smtpStartTls),
                 context.config.smtpTimeout),
-        processor_(mailed_, sender_, {context.config.mailFrom, context.config.mailMaxBodyBytes},
-                   systemNow, log_),
+        processor_(
+            mailed_, sender_,
+            {context.config.mailFrom, context.config.mailMaxBodyBytes,
+             std::chrono::duration_cast<std::chrono::seconds>(context.config.smtpTimeout) * 2 +
+                 std::chrono::seconds(1)},
+            systemNow, log_),
         consumer_(consumerOptions(context.config, events::mailerQueue(), "workstream-mailer"),
                   router_, log_, context.metrics) {
     router_.on("workstream.mail.send.v1", events::checkMailPayload,

@@ -15,7 +15,7 @@ namespace {
 constexpr const char* kCollection = "notifications";
 constexpr uint32_t kDuplicateKey = 11000;
 
-BsonPtr owned(bson_t* doc) { return BsonPtr(doc, bson_destroy); }
+BsonPtr owned(bson_t* doc) { return BsonPtr(doc); }
 
 [[noreturn]] void fail(const char* what, const bson_error_t& error) {
   throw Unavailable(std::string("MongoDB ") + what + ": " + error.message);

@@ -35,11 +35,10 @@ void appendText(bson_t* doc, const char* key, const std::string& value) {
 BsonPtr toBson(const notifications::NotificationRecord& r) {
   bson_error_t error;
   BsonPtr payload(bson_new_from_json(reinterpret_cast<const uint8_t*>(r.payloadJson.data()),
-                                     static_cast<ssize_t>(r.payloadJson.size()), &error),
-                  bson_destroy);
+                                     static_cast<ssize_t>(r.payloadJson.size()), &error));
   if (!payload)
     throw InfrastructureError(std::string("payload is not a document: ") + error.message);
-  BsonPtr doc(bson_new(), bson_destroy);
+  BsonPtr doc(bson_new());
   appendText(doc.get(), "event_id", r.eventId);
   appendText(doc.get(), "event_type", r.eventType);
   appendText(doc.get(), "occurred_at", r.occurredAt);
@@ -82,7 +81,7 @@ notifications::NotificationRecord fromBson(const bson_t* doc) {
 }
 
 BsonPtr filterFor(const notifications::RecordQuery& q) {
-  BsonPtr filter(bson_new(), bson_destroy);
+  BsonPtr filter(bson_new());
   if (q.eventType) appendText(filter.get(), "event_type", *q.eventType);
   if (q.taskId) appendText(filter.get(), "task_id", *q.taskId);
   if (q.since) {
@@ -96,8 +95,7 @@ BsonPtr filterFor(const notifications::RecordQuery& q) {
     const int64_t at = millis(q.after->first);
     BsonPtr older(BCON_NEW("$or", "[", "{", "received_at", "{", "$lt", BCON_DATE_TIME(at), "}", "}",
                            "{", "received_at", BCON_DATE_TIME(at), "event_id", "{", "$lt",
-                           BCON_UTF8(q.after->second.c_str()), "}", "}", "]"),
-                  bson_destroy);
+                           BCON_UTF8(q.after->second.c_str()), "}", "}", "]"));
     bson_concat(filter.get(), older.get());
   }
   return filter;

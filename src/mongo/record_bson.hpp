@@ -2,13 +2,28 @@
 
 #include <bson/bson.h>
 
-#include <memory>
+#include <utility>
 
 #include "workstream/notifications/ports.hpp"
 
 namespace workstream::mongo {
 
-using BsonPtr = std::unique_ptr<bson_t, decltype(&bson_destroy)>;
+// An owned BSON document (a unique_ptr of bson_t trips over its alignment
+// attribute).
+class BsonPtr {
+ public:
+  explicit BsonPtr(bson_t* doc = nullptr) : doc_(doc) {}
+  BsonPtr(BsonPtr&& other) noexcept : doc_(std::exchange(other.doc_, nullptr)) {}
+  BsonPtr& operator=(BsonPtr&&) = delete;
+  ~BsonPtr() {
+    if (doc_ != nullptr) bson_destroy(doc_);
+  }
+  bson_t* get() const { return doc_; }
+  explicit operator bool() const { return doc_ != nullptr; }
+
+ private:
+  bson_t* doc_;
+};
 
 // A record as a document: the envelope's fields, task_id, the payload as a
 // subdocument, received_at and processed_at as dates (milliseconds).

@@ -60,6 +60,7 @@ std::optional<std::pair<Timestamp, std::string>> decodeCursor(std::string_view h
     plain += static_cast<char>(value);
   }
   const auto colon = plain.find(':');
+  if (colon == std::string::npos) return std::nullopt;
   long long ms = 0;
   const auto [end, ec] = std::from_chars(plain.data(), plain.data() + colon, ms);
   if (colon == std::string::npos || ec != std::errc{} || end != plain.data() + colon)

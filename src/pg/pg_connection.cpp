@@ -69,8 +69,21 @@ PGconn* connect(const std::string& url, std::chrono::milliseconds statementTimeo
   const std::string settings = urlOptions(url) +
                                "-c statement_timeout=" + std::to_string(statementTimeout.count()) +
                                " -c idle_in_transaction_session_timeout=60000";
-  const char* keys[] = {"dbname", "connect_timeout", "options", "application_name", nullptr};
-  const char* values[] = {url.c_str(), timeout.c_str(), settings.c_str(), "workstream", nullptr};
+  // Keepalives and a TCP user timeout: a partitioned peer is noticed in
+  // about half a minute, and a relay's lock does not outlive it for hours.
+  const char* keys[] = {"dbname",
+                        "connect_timeout",
+                        "options",
+                        "application_name",
+                        "keepalives",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "tcp_user_timeout",
+                        nullptr};
+  const char* values[] = {
+      url.c_str(), timeout.c_str(), settings.c_str(), "workstream", "1", "10", "5",
+      "3",         "30000",         nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string error = PQerrorMessage(conn);

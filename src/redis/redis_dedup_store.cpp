@@ -105,7 +105,25 @@ redisContext* RedisDedupStore::connect() {
 
 bool RedisDedupStore::processed(const std::string& eventId) {
   Lease lease(*this);
-  return lease.command("EXISTS %s", key(eventId).c_str())->integer == 1;
+  auto reply = lease.command("GET %s", key(eventId).c_str());
+  return reply->type == REDIS_REPLY_STRING && std::string_view(reply->str, reply->len) == "1";
+}
+
+bool RedisDedupStore::claim(const std::string& eventId, std::chrono::seconds ttl) {
+  Lease lease(*this);
+  auto reply = lease.command("SET %s claimed NX EX %lld", key(eventId).c_str(),
+                             static_cast<long long>(ttl.count()));
+  return reply->type == REDIS_REPLY_STATUS;  // OK; nil when the key exists
+}
+
+void RedisDedupStore::release(const std::string& eventId) {
+  Lease lease(*this);
+  // Only a claim: a processed mark stays.
+  lease.command(
+      "EVAL %s 1 %s",
+      "if redis.call('GET', KEYS[1]) == 'claimed' then return redis.call('DEL', KEYS[1]) end "
+      "return 0",
+      key(eventId).c_str());
 }
 
 void RedisDedupStore::markProcessed(const std::string& eventId) {

@@ -6,17 +6,18 @@
 #include <vector>
 
 #include "workstream/core/readiness.hpp"
-#include "workstream/notifications/ports.hpp"
+#include "workstream/events/dedup_store.hpp"
 
 struct redisContext;
 
 namespace workstream::redis {
 
 // DedupStore on Redis: `<prefix><event_id>` with a TTL (notifications use
-// the seed's `workstream:processed:`, the mailer `workstream:mailed:`). A small
+// the seed's `workstream:processed:`, the mailer `workstream:mailed:`); the
+// value is "1" once processed, "claimed" while claimed. A small
 // pool of hiredis connections (one per concurrent caller at most); a broken
 // connection is dropped and the next call reconnects.
-class RedisDedupStore final : public notifications::DedupStore {
+class RedisDedupStore final : public events::DedupStore {
  public:
   static constexpr const char* kProcessed = "workstream:processed:";
   static constexpr const char* kMailed = "workstream:mailed:";
@@ -27,6 +28,8 @@ class RedisDedupStore final : public notifications::DedupStore {
 
   bool processed(const std::string& eventId) override;
   void markProcessed(const std::string& eventId) override;
+  bool claim(const std::string& eventId, std::chrono::seconds ttl) override;
+  void release(const std::string& eventId) override;
   CheckResult check();
 
   std::string key(const std::string& eventId) const { return prefix_ + eventId; }

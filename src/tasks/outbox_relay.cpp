@@ -77,21 +77,27 @@ void OutboxRelay::pause(std::chrono::milliseconds duration) {
   wake_.wait_for(lock, duration, [this] { return stopping_; });
 }
 
+// Statistics and pruning never stand in the way of publishing: their
+// timers move on first, and their failures are only logged.
 void OutboxRelay::housekeeping() {
   const auto now = SteadyClock::now();
-  if (now >= nextStats_) {
-    const auto stats = store_.stats();
-    pendingGauge_.set(static_cast<double>(stats.pending));
-    oldestGauge_.set(stats.oldestPendingSeconds);
-    oldestPendingSeconds_ = stats.oldestPendingSeconds;
-    statsKnown_ = true;
-    nextStats_ = now + kStatsEvery;
-  }
-  if (leading_ && now >= nextPrune_) {
-    if (const auto pruned = store_.prune(options_.retention); pruned > 0) {
-      log_.info("pruned published outbox rows", {{"rows", std::to_string(pruned)}});
+  try {
+    if (now >= nextStats_) {
+      nextStats_ = now + kStatsEvery;
+      const auto stats = store_.stats();
+      pendingGauge_.set(static_cast<double>(stats.pending));
+      oldestGauge_.set(stats.oldestPendingSeconds);
+      oldestPendingSeconds_ = stats.oldestPendingSeconds;
+      statsKnown_ = true;
     }
-    nextPrune_ = now + kPruneEvery;
+    if (leading_ && now >= nextPrune_) {
+      nextPrune_ = now + kPruneEvery;
+      if (const auto pruned = store_.prune(options_.retention); pruned > 0) {
+        log_.info("pruned published outbox rows", {{"rows", std::to_string(pruned)}});
+      }
+    }
+  } catch (const TimedOut& e) {
+    log_.warn("outbox housekeeping timed out", {{"error", e.what()}});
   }
 }
 

@@ -1,6 +1,6 @@
 #include "tasks/pg_outbox_store.hpp"
 
-#include <sys/select.h>
+#include <poll.h>
 
 #include "pg/pg_connection.hpp"
 
@@ -101,13 +101,8 @@ void PgOutboxStore::waitForEvents(std::chrono::milliseconds timeout) {
     };
     if (PQconsumeInput(conn) == 0) throw Unavailable("PostgreSQL connection lost while listening");
     if (drained()) return 0;
-    const int socket = PQsocket(conn);
-    fd_set readable;
-    FD_ZERO(&readable);
-    FD_SET(socket, &readable);
-    timeval tv{static_cast<time_t>(timeout.count() / 1000),
-               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-    if (select(socket + 1, &readable, nullptr, nullptr, &tv) > 0) {
+    pollfd readable{PQsocket(conn), POLLIN, 0};
+    if (poll(&readable, 1, static_cast<int>(timeout.count())) > 0) {
       if (PQconsumeInput(conn) == 0)
         throw Unavailable("PostgreSQL connection lost while listening");
       drained();

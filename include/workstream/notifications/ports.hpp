@@ -10,17 +10,11 @@
 #include <vector>
 
 #include "workstream/core/time.hpp"
+#include "workstream/events/dedup_store.hpp"
 
 namespace workstream::notifications {
 
-// Which events were processed completely. Keys expire after a day: the
-// MongoDB record (unique by event id) keeps absorbing later duplicates.
-class DedupStore {
- public:
-  virtual ~DedupStore() = default;
-  virtual bool processed(const std::string& eventId) = 0;
-  virtual void markProcessed(const std::string& eventId) = 0;
-};
+using events::DedupStore;
 
 // A processed event, as kept for observability and debugging.
 struct NotificationRecord {

@@ -90,6 +90,10 @@ struct FlakyDedup final : DedupStore {
   std::optional<When> fail;
   explicit FlakyDedup(DedupStore& r) : real(r) {}
   bool processed(const std::string& id) override { return real.processed(id); }
+  bool claim(const std::string& id, std::chrono::seconds ttl) override {
+    return real.claim(id, ttl);
+  }
+  void release(const std::string& id) override { real.release(id); }
   void markProcessed(const std::string& id) override {
     if (fail == When::before) {
       fail.reset();
@@ -208,6 +212,17 @@ TEST_CASE("redis dedup store: remembers for 24 hours under the seed's key") {
   store.markProcessed(id);
   CHECK(store.processed(id));
   CHECK(store.check().ok);
+  // A claim holds off others until it is released or processed.
+  const auto other = newUuid();
+  CHECK(store.claim(other, 5s));
+  CHECK_FALSE(store.claim(other, 5s));
+  CHECK_FALSE(store.processed(other));
+  store.release(other);
+  CHECK(store.claim(other, 5s));
+  store.markProcessed(other);
+  store.release(other);  // a processed mark stays
+  CHECK(store.processed(other));
+  CHECK_FALSE(store.claim(other, 5s));
   // The key and its TTL, read with a client of its own.
   const auto url = env("WORKSTREAM_REDIS_URL");
   const auto hostPort = url.substr(8, url.rfind('/') - 8);
