@@ -31,7 +31,8 @@ def main():
     deadline = time.monotonic() + 30
     for task_id in ids:
         while True:
-            items = session.get("http://%s/debug/notifications" % admin, params={"task_id": task_id}).json()["items"]
+            reply = session.get("http://%s/debug/notifications" % admin, params={"task_id": task_id})
+            items = reply.json().get("items", []) if reply.ok else []
             if items or time.monotonic() > deadline:
                 break
             time.sleep(0.05)

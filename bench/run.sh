@@ -5,6 +5,7 @@
 #
 #   bench/run.sh            CONCURRENCY=8 DURATION=10 by default
 set -euo pipefail
+trap 'echo "bench/run.sh: line $LINENO failed" >&2' ERR
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 concurrency=${CONCURRENCY:-8}
@@ -47,29 +48,37 @@ start() {
   pids+=("$pid")
 }
 
-# Milliseconds from exec to the first 200 from /ready.
+# Sets ms: milliseconds from exec to the first 200 from /ready.
 start_to_ready() {
-  local began now
+  local began
   began=$(date +%s%N)
   start "$1"
   until curl -sf "http://$admin/ready" >/dev/null; do sleep 0.005; done
-  now=$(date +%s%N)
-  echo $(((now - began) / 1000000))
+  ms=$((($(date +%s%N) - began) / 1000000))
+}
+
+# wrk's requests per second, refusing a run with errors.
+wrk_rate() {
+  local out
+  out=$(wrk "$@")
+  if grep -q "Non-2xx" <<<"$out"; then echo "wrk saw errors:" >&2; echo "$out" >&2; exit 1; fi
+  awk '/Requests\/sec/ {print $2}' <<<"$out"
 }
 
 echo "== start to ready, idle memory (RSS after 3 s idle)"
 for role in tasks notifications mailer all; do
-  ms=$(start_to_ready "$role")
+  start_to_ready "$role"
   sleep 3
   echo "$role: ready in ${ms} ms, idle RSS $(($(ps -o rss= -p "$pid") / 1024)) MiB"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done
 
-start all
+# The request path alone: the relay publishes, no consumers compete for the cores.
+start gateway,tasks
 until curl -sf "http://$admin/ready" >/dev/null; do sleep 0.05; done
 
 echo "== create: REST -> gRPC -> Postgres (task + outbox row) vs pgbench, $concurrency connections, ${duration}s"
-rest=$(wrk -t2 -c"$concurrency" -d"${duration}s" -s bench/create_task.lua "http://$http" | awk '/Requests\/sec/ {print $2}')
+rest=$(wrk_rate -t2 -c"$concurrency" -d"${duration}s" -s bench/create_task.lua "http://$http/api/v1/tasks")
 pg=$(pgbench -n -c "$concurrency" -j2 -T "$duration" -M prepared -f bench/pgbench_create.sql "$pg_url" 2>/dev/null |
   awk '/^tps/ {print $3; exit}')
 echo "REST create: $rest req/s; pgbench same inserts: $pg tps; ratio $(python3 -c "print(f'{$rest/$pg:.0%}')")"
@@ -77,10 +86,17 @@ echo "REST create: $rest req/s; pgbench same inserts: $pg tps; ratio $(python3 -
 echo "== read: GET /api/v1/tasks/{id} vs pgbench prepared SELECT, $concurrency connections, ${duration}s"
 task_id=$(curl -s -X POST "http://$http/api/v1/tasks" -H 'Content-Type: application/json' -d '{"title":"read me"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-rest=$(TASK_ID=$task_id wrk -t2 -c"$concurrency" -d"${duration}s" -s bench/get_task.lua "http://$http" | awk '/Requests\/sec/ {print $2}')
+rest=$(TASK_ID=$task_id wrk_rate -t2 -c"$concurrency" -d"${duration}s" -s bench/get_task.lua "http://$http")
 pg=$(pgbench -n -c "$concurrency" -j2 -T "$duration" -M prepared -D task_id="$task_id" -f bench/pgbench_get.sql "$pg_url" 2>/dev/null |
   awk '/^tps/ {print $3; exit}')
 echo "REST get: $rest req/s; pgbench same SELECT: $pg tps; ratio $(python3 -c "print(f'{$rest/$pg:.0%}')")"
 
+kill "$pid"; wait "$pid" 2>/dev/null || true
+# The throughput runs left their events queued; latency is measured on an empty queue.
+for queue in workstream.notifications workstream.mailer; do
+  bash scripts/servers.sh rabbitmqctl -q purge_queue -p "$schema" "$queue" >/dev/null
+done
+start all
+until curl -sf "http://$admin/ready" >/dev/null; do sleep 0.05; done
 echo "== commit to notification record"
 .venv/bin/python bench/latency.py "$http" "$admin" 300 50

@@ -1,8 +1,14 @@
 #include "workstream/core/readiness.hpp"
 
+#include <algorithm>
 #include <exception>
 
 namespace workstream {
+namespace {
+
+constexpr std::chrono::milliseconds kStartupInterval{50};
+
+}  // namespace
 
 Readiness::~Readiness() { stop(); }
 
@@ -68,7 +74,11 @@ void Readiness::loop() {
     for (const auto& listener : listeners_) listener(ready);
     lock.lock();
     if (stopping_) break;
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    // Until the process is first ready, look again soon: start-up should be
+    // seen in a fraction of a second, not a whole interval later.
+    everReady_ = everReady_ || ready;
+    const auto wait = everReady_ ? interval_ : std::min(interval_, kStartupInterval);
+    wake_.wait_for(lock, wait, [this] { return stopping_; });
   }
 }
 

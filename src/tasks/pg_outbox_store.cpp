@@ -41,7 +41,7 @@ bool PgOutboxStore::lead() {
     auto result =
         pg::exec(conn,
                  "SELECT pg_try_advisory_lock(hashtext(current_schema() || "
-                 "'.workstream_outbox_relay')), 'workstream_outbox.' || current_schema()");
+                 "'.workstream_outbox_relay')), 'wso_' || md5(current_schema())");
     if (result.text(0, 0) != "t") return false;
     channel_ = std::string(result.text(0, 1));
     char* quoted = PQescapeIdentifier(conn, channel_.data(), channel_.size());

@@ -65,6 +65,7 @@ class Readiness {
   std::condition_variable wake_;
   ReadinessReport report_;
   bool stopping_ = false;
+  bool everReady_ = false;
   std::thread thread_;
 };
 

@@ -66,6 +66,21 @@ TEST_CASE("relay: publishes every outbox event once, in order, with its properti
   relay.relay.stop();
 }
 
+TEST_CASE("relay: wakes on NOTIFY, not on its poll") {
+  RelayFixture f;
+  tasks::RelayOptions options;
+  options.pollInterval = 30s;  // a poll would come far too late
+  Relay relay(f.db.url(), f.vhost.options(), f.metrics, options);
+  relay.relay.start();
+  REQUIRE(eventually([&] { return relay.relay.leading(); }));
+  std::this_thread::sleep_for(200ms);  // the relay is waiting now
+  const auto began = std::chrono::steady_clock::now();
+  f.create("wake up");
+  REQUIRE(eventually([&] { return f.queued() == 1; }, 5));
+  CHECK(std::chrono::steady_clock::now() - began < 2s);
+  relay.relay.stop();
+}
+
 TEST_CASE("relay: of two relays one publishes; when it stops the other takes over") {
   RelayFixture f;
   Relay first(f.db.url(), f.vhost.options("first"), f.metrics);
