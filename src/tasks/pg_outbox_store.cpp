@@ -38,10 +38,9 @@ bool PgOutboxStore::lead() {
   return guarded([this](PGconn* conn) {
     if (leading_) return true;
     // One relay per schema: the lock key and the channel are the schema's.
-    auto result =
-        pg::exec(conn,
-                 "SELECT pg_try_advisory_lock(hashtext(current_schema() || "
-                 "'.workstream_outbox_relay')), 'wso_' || md5(current_schema())");
+    auto result = pg::exec(conn,
+                           "SELECT pg_try_advisory_lock(hashtext(current_schema() || "
+                           "'.workstream_outbox_relay')), 'wso_' || md5(current_schema())");
     if (result.text(0, 0) != "t") return false;
     channel_ = std::string(result.text(0, 1));
     char* quoted = PQescapeIdentifier(conn, channel_.data(), channel_.size());
