@@ -18,20 +18,22 @@ using namespace config_values;
 // Stores a parsed value into the config, or returns why it could not.
 using Apply = std::string (*)(Config&, const std::string&);
 
+// Stores a parsed value in `target`, or returns why the value is invalid.
+template <class T, class Target>
+std::string store(Parsed<T> parsed, Target& target) {
+  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
+  target = static_cast<Target>(std::get<T>(std::move(parsed)));
+  return {};
+}
+
 template <auto Member>
 std::string applyHostPort(Config& config, const std::string& value) {
-  auto parsed = parseHostPort(value);
-  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  config.*Member = std::get<HostPort>(parsed);
-  return {};
+  return store(parseHostPort(value), config.*Member);
 }
 
 template <auto Member, const std::string_view&... Schemes>
 std::string applyUrl(Config& config, const std::string& value) {
-  auto parsed = parseUrl(value, {Schemes...});
-  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  config.*Member = std::get<std::string>(parsed);
-  return {};
+  return store(parseUrl(value, {Schemes...}), config.*Member);
 }
 
 std::string applyProfile(Config& config, const std::string& value) {
@@ -56,42 +58,23 @@ std::string applyStartTls(Config& config, const std::string& value) {
 }
 
 std::string applyLogLevel(Config& config, const std::string& value) {
-  auto parsed = parseLogLevel(value);
-  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  config.logLevel = std::get<LogLevel>(parsed);
-  return {};
+  return store(parseLogLevel(value), config.logLevel);
 }
 
 template <auto Member>
 std::string applyDuration(Config& config, const std::string& value) {
-  auto parsed = parseDuration(value);
-  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  config.*Member = std::get<std::chrono::milliseconds>(parsed);
-  return {};
+  return store(parseDuration(value), config.*Member);
 }
 
+// An int or, for byte counts, a size_t member.
 template <auto Member, int Min, int Max>
 std::string applyInt(Config& config, const std::string& value) {
-  auto parsed = parseInt(value, Min, Max);
-  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  config.*Member = std::get<int>(parsed);
-  return {};
-}
-
-template <auto Member, int Min, int Max>
-std::string applySize(Config& config, const std::string& value) {
-  auto parsed = parseInt(value, Min, Max);
-  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  config.*Member = static_cast<std::size_t>(std::get<int>(parsed));
-  return {};
+  return store(parseInt(value, Min, Max), config.*Member);
 }
 
 template <auto Member>
 std::string applyBool(Config& config, const std::string& value) {
-  auto parsed = parseBool(value);
-  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  config.*Member = std::get<bool>(parsed);
-  return {};
+  return store(parseBool(value), config.*Member);
 }
 
 constexpr std::string_view kPostgres = "postgres", kPostgresql = "postgresql", kAmqp = "amqp",
@@ -181,7 +164,7 @@ const std::array kSpecs{
          0},
     Spec{{"WORKSTREAM_HTTP_MAX_BODY_BYTES", "http-max-body-bytes",
           "largest REST request body, 1024-16777216"},
-         applySize<&Config::httpMaxBodyBytes, 1024, 16 * 1024 * 1024>,
+         applyInt<&Config::httpMaxBodyBytes, 1024, 16 * 1024 * 1024>,
          "65536",
          0},
     Spec{{"WORKSTREAM_HTTP_READ_TIMEOUT", "http-read-timeout",
@@ -240,7 +223,7 @@ const std::array kSpecs{
          nullptr,
          bits({Role::mailer})},
     Spec{{"WORKSTREAM_MAIL_MAX_BODY_BYTES", "mail-max-body-bytes", "largest mail body"},
-         applySize<&Config::mailMaxBodyBytes, 1, 16 * 1024 * 1024>,
+         applyInt<&Config::mailMaxBodyBytes, 1, 16 * 1024 * 1024>,
          "1048576",
          0},
     Spec{{"WORKSTREAM_SMTP_STARTTLS", "smtp-starttls", "STARTTLS: off, try or required"},
