@@ -11,7 +11,10 @@ bash scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target workstream
 
-eval "$(bash scripts/servers.sh start)"
+# An assignment, not `eval "$(...)"`, so that a server that cannot start stops
+# this script with its own error.
+server_env=$(bash scripts/servers.sh start)
+eval "$server_env"
 while IFS='=' read -r name value; do
   [[ "$name" =~ ^WORKSTREAM_ ]] && [ -z "${!name:-}" ] && export "$name=$value"
 done <config/local.env

@@ -11,16 +11,21 @@
 #   scripts/servers.sh drop-vhost NAME
 #   scripts/servers.sh rabbitmqctl ARGS   the local broker's rabbitmqctl
 #
-# Ports can be moved with WS_PG_PORT, WS_REDIS_PORT, WS_AMQP_PORT,
-# WS_MONGO_PORT and WS_SMTP_PORT.
+# Every port sits below 32768, out of Linux's ephemeral range (where a busy
+# machine's outgoing connections can hold a port nobody listens on), and is
+# bound to 127.0.0.1:
+#   PostgreSQL 25432 (WS_PG_PORT), Redis 26379 (WS_REDIS_PORT),
+#   RabbitMQ AMQP 25672 (WS_AMQP_PORT), its Erlang distribution port AMQP+1
+#   and its own port mapper (epmd) AMQP+2, FerretDB 27117 (WS_MONGO_PORT) and
+#   its debug port MONGO+1, the SMTP sink 22525 (WS_SMTP_PORT).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 base="$root/.local/servers"
-pg_port=${WS_PG_PORT:-55432}
-redis_port=${WS_REDIS_PORT:-56379}
-amqp_port=${WS_AMQP_PORT:-55672}
-mongo_port=${WS_MONGO_PORT:-57017}
-smtp_port=${WS_SMTP_PORT:-52525}
+pg_port=${WS_PG_PORT:-25432}
+redis_port=${WS_REDIS_PORT:-26379}
+amqp_port=${WS_AMQP_PORT:-25672}
+mongo_port=${WS_MONGO_PORT:-27117}
+smtp_port=${WS_SMTP_PORT:-22525}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 mkdir -p "$base"
 
@@ -105,7 +110,8 @@ rabbit_env() {
     ERL_EPMD_PORT=$((amqp_port + 2)) ERL_EPMD_ADDRESS=127.0.0.1 \
     RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
     RABBITMQ_PID_FILE="$dir/rabbitmq.pid" RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_LOGS="$dir/log/rabbit.log"
+    RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_LOGS="$dir/log/rabbit.log" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 }
 
 rabbitmqctl_local() { (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl "$@"); }
@@ -117,10 +123,25 @@ start_rabbitmq() {
   mkdir -p "$dir/log"
   [ -f "$dir/enabled_plugins" ] || echo "[]." >"$dir/enabled_plugins"
   printf 'loopback_users.guest = true\nlog.console = false\n' >"$dir/rabbitmq.conf"
-  (rabbit_env; cd "$dir"; nohup /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/log/stdout.log" 2>&1 &)
-  wait_for rabbitmq 60 test -s "$dir/rabbitmq.pid"
-  rabbitmqctl_local -q await_startup --timeout 60 >/dev/null 2>&1 ||
-    die "RabbitMQ did not start; see $dir/log"
+  rm -f "$dir/rabbitmq.pid"
+  local pid
+  pid=$(rabbit_env; cd "$dir"; nohup /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/log/stdout.log" 2>&1 & echo $!)
+  wait_rabbitmq "$pid" 120
+}
+
+# The broker is up when it says its boot finished and its AMQP port answers.
+# Until its node registers, `await_startup` fails at once rather than
+# waiting, so ask again until the deadline, and stop early if the broker died.
+wait_rabbitmq() { # pid seconds
+  local dir="$base/rabbitmq" deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    kill -0 "$1" 2>/dev/null || die "RabbitMQ exited while starting; see $dir/log/stdout.log and $dir/log"
+    if rabbitmqctl_local -q await_startup --timeout 10 >/dev/null 2>&1 && port_open "$amqp_port"; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  die "RabbitMQ did not finish starting within $2 s; see $dir/log"
 }
 
 stop_rabbitmq() {
@@ -153,10 +174,10 @@ stop_pidfile() { # pidfile
 
 start_ferretdb() {
   local dir="$base/ferretdb"
-  [ -x "$root/.local/bin/ferretdb" ] || die "FerretDB is not built; run scripts/setup.sh"
+  local ferretdb; ferretdb=$(bash "$root/scripts/tools.sh" path ferretdb)
   mkdir -p "$dir/data"
   start_background ferretdb "$mongo_port" "$dir/ferretdb.pid" "$dir/ferretdb.log" \
-    "$root/.local/bin/ferretdb" --handler=sqlite --sqlite-url="file:$dir/data/" \
+    "$ferretdb" --handler=sqlite --sqlite-url="file:$dir/data/" \
     --listen-addr="127.0.0.1:$mongo_port" --debug-addr="127.0.0.1:$((mongo_port + 1))" --state-dir="$dir" --telemetry=disable --log-level=warn
   wait_for ferretdb 20 port_open "$mongo_port"
 }

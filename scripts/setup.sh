@@ -27,22 +27,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# FerretDB, the MongoDB-compatible test server, built from its Go module. The
-# module's archive lacks the version file its build embeds, so it is built
-# from a writable copy with that file written in.
-ferretdb_version=v1.24.0
-mkdir -p "$root/.local/bin"
-if ! "$root/.local/bin/ferretdb" --version 2>/dev/null | grep -q "${ferretdb_version}"; then
-  command -v go >/dev/null || { echo "setup: Go >= 1.22 is needed to build FerretDB" >&2; exit 1; }
-  echo "setup: building FerretDB $ferretdb_version"
-  module_dir=$(cd /tmp && go mod download -json "github.com/FerretDB/FerretDB@$ferretdb_version" |
-    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  src="$root/.local/ferretdb-src"
-  rm -rf "$src" && cp -r "$module_dir" "$src" && chmod -R u+w "$src"
-  echo "$ferretdb_version" >"$src/build/version/version.txt"
-  (cd "$src" && go build -trimpath -o "$root/.local/bin/ferretdb" ./cmd/ferretdb)
-  rm -rf "$src"
-fi
+# FerretDB, the MongoDB-compatible test server, built once from its Go module
+# into the tools cache (scripts/tools.sh).
+bash "$root/scripts/tools.sh" path ferretdb >/dev/null
 
 # Python tools for the black-box tests (HTTP, AMQP, Redis, MongoDB clients and the SMTP sink).
 if [ ! -x "$root/.venv/bin/python" ]; then

@@ -14,6 +14,9 @@ before=$(bash scripts/servers.sh status)
 if grep -q down <<<"$before"; then
   trap 'bash scripts/servers.sh stop' EXIT
 fi
-eval "$(bash scripts/servers.sh start)"
+# An assignment, not `eval "$(...)"`, so that a server that cannot start stops
+# this script with its own error.
+server_env=$(bash scripts/servers.sh start)
+eval "$server_env"
 
 ctest --preset dev -j 2 "$@"

@@ -12,6 +12,7 @@ cache=${WORKSTREAM_TOOLS_CACHE:-$HOME/.cache/workstream-tools}
 
 compose_version=v2.40.3
 mailpit_version=v1.33.1
+ferretdb_version=v1.24.0
 
 say() { echo "tools: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -55,11 +56,23 @@ build_mailpit() {
   GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "github.com/axllent/mailpit@$mailpit_version"
 }
 
+# FerretDB, the MongoDB-compatible test server (SQLite backend). The module's
+# archive lacks the version file its build embeds, so it is built from a copy
+# with that file written in.
+build_ferretdb() {
+  need_go FerretDB
+  module_copy "github.com/FerretDB/FerretDB@$ferretdb_version" "$1/src"
+  echo "$ferretdb_version" >"$1/src/build/version/version.txt"
+  (cd "$1/src" && CGO_ENABLED=0 go build -trimpath -o "$1/ferretdb" ./cmd/ferretdb)
+  rm -rf "$1/src"
+}
+
 tool_path() { # tool
   local version binary
   case "$1" in
     compose) version=$compose_version binary=docker-compose ;;
     mailpit) version=$mailpit_version binary=mailpit ;;
+    ferretdb) version=$ferretdb_version binary=ferretdb ;;
     *) die "unknown tool '$1'; see: $0 list" ;;
   esac
   local dir="$cache/$1-$version"
@@ -73,6 +86,6 @@ tool_path() { # tool
 
 case "${1:-}" in
   path) [ $# -eq 2 ] || die "usage: $0 path TOOL"; tool_path "$2" ;;
-  list) printf 'compose %s\nmailpit %s\n' "$compose_version" "$mailpit_version" ;;
+  list) printf 'compose %s\nmailpit %s\nferretdb %s\n' "$compose_version" "$mailpit_version" "$ferretdb_version" ;;
   *) echo "usage: $0 path TOOL | list" >&2; exit 2 ;;
 esac
