@@ -139,9 +139,13 @@ int runCli(int argc, char** argv) {
     };
   });
 
-  auto* healthCmd = app.add_subcommand("health", "Probe a running process's /health; exit 0 or 1");
+  auto* healthCmd =
+      app.add_subcommand("health", "Probe a running process's /health (or /ready); exit 0 or 1");
   std::string adminAddr;
   std::string timeoutText = "2s";
+  bool ready = false;
+  healthCmd->add_flag("--ready", ready,
+                      "probe /ready instead: exit 0 only when the process is ready to serve");
   healthCmd->add_option("--admin-addr", adminAddr, "host:port of the admin listener")
       ->envname("WORKSTREAM_ADMIN_ADDR")
       ->required();
@@ -159,7 +163,8 @@ int runCli(int argc, char** argv) {
         return kUsageError;
       }
       return healthCommand(std::get<HostPort>(address),
-                           std::get<std::chrono::milliseconds>(timeout));
+                           std::get<std::chrono::milliseconds>(timeout),
+                           ready ? Probe::ready : Probe::health);
     };
   });
 

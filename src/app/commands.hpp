@@ -16,7 +16,9 @@ int runCli(int argc, char** argv);
 // Runs the modules of `roles` until SIGTERM or SIGINT.
 int serve(const RoleSet& roles, const Config& config);
 
-// Asks a running process's admin listener for /health.
-int healthCommand(const HostPort& adminAddr, std::chrono::milliseconds timeout);
+// Asks a running process's admin listener for /health (alive) or /ready
+// (alive and its servers answer): 0 when it says so, else 1.
+enum class Probe { health, ready };
+int healthCommand(const HostPort& adminAddr, std::chrono::milliseconds timeout, Probe probe);
 
 }  // namespace workstream::app

@@ -24,8 +24,9 @@ std::string dialable(const HostPort& address) {
 
 }  // namespace
 
-int healthCommand(const HostPort& adminAddr, std::chrono::milliseconds timeout) {
-  const std::string url = "http://" + dialable(adminAddr) + "/health";
+int healthCommand(const HostPort& adminAddr, std::chrono::milliseconds timeout, Probe probe) {
+  const bool ready = probe == Probe::ready;
+  const std::string url = "http://" + dialable(adminAddr) + (ready ? "/ready" : "/health");
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   std::string body;
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
@@ -44,7 +45,7 @@ int healthCommand(const HostPort& adminAddr, std::chrono::milliseconds timeout) 
   const auto json = boost::json::parse(body, ec);
   const bool healthy = !ec && status == 200 && json.is_object() &&
                        json.as_object().contains("status") &&
-                       json.as_object().at("status") == "healthy";
+                       json.as_object().at("status") == (ready ? "ready" : "healthy");
   if (!healthy) std::cerr << "workstream: health: " << url << " answered " << status << "\n";
   return healthy ? 0 : 1;
 }

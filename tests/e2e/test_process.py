@@ -183,6 +183,22 @@ def test_health_command_reports_a_live_process(start, binary):
     assert gone.returncode == 1
 
 
+def test_health_ready_follows_readiness(start, binary):
+    closed = free_port()
+    ws = start("mailer", {"WORKSTREAM_SMTP_URL": "smtp://127.0.0.1:%d" % closed})
+    ws.wait_healthy()
+    alive = run_cli(binary, ["health", "--admin-addr", ws.admin])
+    assert alive.returncode == 0, alive.stderr
+    not_ready = run_cli(binary, ["health", "--ready", "--admin-addr", ws.admin])
+    assert not_ready.returncode == 1
+    assert '"not_ready"' in not_ready.stdout and "/ready answered 503" in not_ready.stderr
+    ready_ws = start("tasks")
+    ready_ws.wait_ready()
+    ready = run_cli(binary, ["health", "--ready", "--admin-addr", ready_ws.admin])
+    assert ready.returncode == 0, ready.stderr
+    assert '"ready"' in ready.stdout
+
+
 def test_version_and_help(binary):
     version = run_cli(binary, ["version"])
     assert version.returncode == 0 and re.fullmatch(r"workstream \d+\.\d+\.\d+\n", version.stdout)
