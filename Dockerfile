@@ -38,11 +38,15 @@ RUN ldd /build/src/workstream | awk '/=> \//{print $3}' \
 
 FROM ${BASE_IMAGE}
 COPY --from=build /out/runtime-packages /tmp/runtime-packages
-RUN apt-get update -q \
+# Like debian:bookworm-slim: no documentation, manuals or translations.
+RUN printf '%s\n' 'path-exclude=/usr/share/doc/*' 'path-include=/usr/share/doc/*/copyright' \
+      'path-exclude=/usr/share/man/*' 'path-exclude=/usr/share/info/*' 'path-exclude=/usr/share/locale/*' \
+      >/etc/dpkg/dpkg.cfg.d/workstream-slim \
+ && apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       ca-certificates $(cat /tmp/runtime-packages) \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/* /var/log/apt /var/log/dpkg.log /tmp/runtime-packages \
- && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
+ && useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin workstream
 COPY --from=build /out/usr/local/bin/workstream /usr/local/bin/workstream
 USER 10001:10001
