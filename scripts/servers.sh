@@ -11,6 +11,7 @@
 #   scripts/servers.sh drop-vhost NAME
 #   scripts/servers.sh rabbitmqctl ARGS   the local broker's rabbitmqctl
 #
+# WS_SERVERS_DIR moves the data directories (default .local/servers).
 # Every port sits below 32768, out of Linux's ephemeral range (where a busy
 # machine's outgoing connections can hold a port nobody listens on), and is
 # bound to 127.0.0.1:
@@ -20,7 +21,7 @@
 #   its debug port MONGO+1, the SMTP sink 22525 (WS_SMTP_PORT).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-base="$root/.local/servers"
+base=${WS_SERVERS_DIR:-$root/.local/servers}
 pg_port=${WS_PG_PORT:-25432}
 redis_port=${WS_REDIS_PORT:-26379}
 amqp_port=${WS_AMQP_PORT:-25672}
@@ -58,7 +59,7 @@ as_pg() {
 pg_dir() {
   local dir="$base/postgres"
   if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$base" 2>/dev/null; then
-    dir="/tmp/workstream-postgres-$(echo "$root" | md5sum | cut -c1-8)"
+    dir="/tmp/workstream-postgres-$(echo "${WS_SERVERS_DIR:-$root}" | md5sum | cut -c1-8)"
   fi
   echo "$dir"
 }
