@@ -7,6 +7,8 @@
 # no-op. Servers are stopped by the PIDs this script recorded.
 #
 #   scripts/servers.sh start|stop|status|env
+#   scripts/servers.sh start|stop SERVER...  only the named ones: postgres redis
+#                                         rabbitmq ferretdb smtp
 #   scripts/servers.sh vhost NAME         a RabbitMQ vhost for one test; prints its URL
 #   scripts/servers.sh drop-vhost NAME
 #   scripts/servers.sh rabbitmqctl ARGS   the local broker's rabbitmqctl
@@ -192,6 +194,21 @@ start_smtp() {
   wait_for smtp 20 port_open "$smtp_port"
 }
 
+# One server by name, for `start SERVER...` and `stop SERVER...`.
+named() { # start|stop name...
+  local verb=$1 name; shift
+  for name in "$@"; do
+    case "$name" in postgres|redis|rabbitmq|ferretdb|smtp) ;; *) die "unknown server: $name" ;; esac
+  done
+  for name in "$@"; do
+    case "$verb:$name" in
+      start:*) "start_$name" ;;
+      stop:postgres|stop:rabbitmq) "stop_$name" ;;
+      stop:*) stop_pidfile "$base/$name/$name.pid" ;;
+    esac
+  done
+}
+
 print_env() {
   cat <<ENV
 export WORKSTREAM_POSTGRES_URL=postgresql://workstream:workstream@127.0.0.1:$pg_port/workstream
@@ -213,9 +230,11 @@ status() {
 
 case "${1:-}" in
   start)
+    if [ $# -gt 1 ]; then named "$@"; say "${*:2} up"; print_env; exit 0; fi
     start_postgres; start_redis; start_rabbitmq; start_ferretdb; start_smtp
     say "all up"; print_env ;;
   stop)
+    if [ $# -gt 1 ]; then named "$@"; say "${*:2} stopped"; exit 0; fi
     stop_pidfile "$base/smtp/smtp.pid"; stop_pidfile "$base/ferretdb/ferretdb.pid"
     stop_rabbitmq; stop_pidfile "$base/redis/redis.pid"; stop_postgres
     say "all stopped" ;;
@@ -227,5 +246,5 @@ case "${1:-}" in
     echo "amqp://guest:guest@127.0.0.1:$amqp_port/$2" ;;
   drop-vhost) rabbitmqctl_local -q delete_vhost "$2" >/dev/null 2>&1 || true ;;
   rabbitmqctl) shift; rabbitmqctl_local "$@" ;;
-  *) echo "usage: $0 start|stop|status|env|vhost NAME|drop-vhost NAME|rabbitmqctl ARGS" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [SERVER...]|status|env|vhost NAME|drop-vhost NAME|rabbitmqctl ARGS" >&2; exit 2 ;;
 esac
