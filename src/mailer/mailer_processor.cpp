@@ -5,38 +5,72 @@
 #include "workstream/core/errors.hpp"
 
 namespace workstream::mailer {
+namespace {
+
+// The router checked the payload's shape: to is an array of strings.
+Mail mailOf(const events::Envelope& request, const std::string& from, Timestamp date) {
+  const auto payload = boost::json::parse(request.payloadJson).as_object();
+  Mail mail;
+  mail.eventId = request.eventId;
+  mail.from = from;
+  for (const auto& address : payload.at("to").as_array()) mail.to.emplace_back(address.as_string());
+  mail.subject = std::string(payload.at("subject").as_string());
+  mail.body = std::string(payload.at("body").as_string());
+  mail.traceId = request.traceId;
+  mail.date = date;
+  return mail;
+}
+
+}  // namespace
 
 events::Outcome MailerProcessor::process(const events::Envelope& request, const events::Delivery&) {
+  const Mail mail = mailOf(request, options_.from, clock_());
   try {
-    if (mailed_.processed(request.eventId)) return events::Outcome::ok();
-    // The router checked the payload's shape: to is an array of strings.
-    const auto payload = boost::json::parse(request.payloadJson).as_object();
-    Mail mail;
-    mail.eventId = request.eventId;
-    mail.from = options_.from;
-    for (const auto& address : payload.at("to").as_array())
-      mail.to.emplace_back(address.as_string());
-    mail.subject = std::string(payload.at("subject").as_string());
-    mail.body = std::string(payload.at("body").as_string());
-    mail.traceId = request.traceId;
-    mail.date = clock_();
+    if (mailed_.processed(mail.eventId)) return events::Outcome::ok();
     if (auto problem = checkMail(mail, options_.maxBodyBytes)) {
       return events::Outcome::poison("INVALID_MAIL", *problem);
     }
-    const auto result = sender_.send(mail);
+    // The claim is what keeps a second copy of the request (a republish after
+    // a lost confirm, on another handler thread) from sending it too.
+    if (!mailed_.claim(mail.eventId, options_.claimFor)) {
+      if (mailed_.processed(mail.eventId)) return events::Outcome::ok();
+      return events::Outcome::retryLater("MAIL_IN_PROGRESS",
+                                         "another worker holds the claim on this request");
+    }
+  } catch (const Unavailable& e) {
+    return events::Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());
+  }
+  return deliver(mail);
+}
+
+events::Outcome MailerProcessor::deliver(const Mail& mail) {
+  const auto result = sender_.send(mail);
+  if (result.kind != SendResult::Kind::sent) {
+    releaseClaim(mail.eventId);
     if (result.kind == SendResult::Kind::permanent) {
       return events::Outcome::poison("SMTP_REJECTED", result.detail);
     }
-    if (result.kind == SendResult::Kind::transient) {
-      return events::Outcome::retryLater("SMTP_UNAVAILABLE", result.detail);
-    }
-    mailed_.markProcessed(request.eventId);
-    log_.info("mail sent", {{"event_id", request.eventId},
-                            {"trace_id", request.traceId},
-                            {"recipients", std::to_string(mail.to.size())}});
-    return events::Outcome::ok();
+    return events::Outcome::retryLater("SMTP_UNAVAILABLE", result.detail);
+  }
+  try {
+    mailed_.markProcessed(mail.eventId);
   } catch (const Unavailable& e) {
-    return events::Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());
+    // Retrying would send the mail again; the claim still holds copies off
+    // until it expires.
+    log_.warn("mail sent but not marked mailed", {{"event_id", mail.eventId}, {"error", e.what()}});
+  }
+  log_.info("mail sent", {{"event_id", mail.eventId},
+                          {"trace_id", mail.traceId},
+                          {"recipients", std::to_string(mail.to.size())}});
+  return events::Outcome::ok();
+}
+
+// A claim that cannot be released expires on its own; the retry waits for it.
+void MailerProcessor::releaseClaim(const std::string& eventId) {
+  try {
+    mailed_.release(eventId);
+  } catch (const Unavailable& e) {
+    log_.warn("cannot release a mail claim", {{"event_id", eventId}, {"error", e.what()}});
   }
 }
 

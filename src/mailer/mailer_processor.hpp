@@ -17,13 +17,18 @@ struct MailerOptions {
 // Delivers workstream.mail.send.v1 once per event id:
 //   1. Redis knows the request was mailed: done.
 //   2. Check it: a request that can never be mailed is poison (the DLQ).
-//   3. Claim it in Redis, so a copy in another worker waits (retry).
-//   4. Send it: transient failures release the claim and retry; permanent
+//   3. Claim it in Redis (for `claimFor`), so a copy on another handler
+//      thread or process does not send it too: that copy retries, and is
+//      done once the request is marked mailed.
+//   4. Send it: failures release the claim; transient ones retry, permanent
 //      ones (5xx) are poison carrying the server's reply.
 //   5. Mark it mailed, then done. If Redis fails here the mail is sent all
 //      the same: done, with a warning, rather than a retry that mails twice.
-// Only a crash between 4 and 5 sends a mail twice (once the claim expires);
-// its Message-ID, derived from the event id, lets mail systems see the repeat.
+// What remains: a crash (kill -9) between the SMTP reply and step 5 leaves
+// the claim without a mark. A redelivered copy retries until the claim
+// expires and then sends the mail again; if its retries run out first it
+// goes to the DLQ as MAIL_IN_PROGRESS. The Message-ID, derived from the
+// event id, lets mail systems see a repeat.
 class MailerProcessor {
  public:
   MailerProcessor(events::DedupStore& mailed, MailSender& sender, MailerOptions options,
@@ -38,6 +43,7 @@ class MailerProcessor {
 
  private:
   events::Outcome deliver(const Mail& mail);
+  void releaseClaim(const std::string& eventId);
 
   events::DedupStore& mailed_;
   MailSender& sender_;
