@@ -274,21 +274,19 @@ class Load:
 # --- counting from outside ---------------------------------------------------------
 
 
-def read_mails(maildir, before, domain_tag):
-    """Mails the sink accepted since `before` (the files there at the start)
-    for the run's recipients: [(recipient, subject, message_id, received_at)]."""
+def read_mails(maildir, tag):
+    """Mails the sink accepted for the run's recipients (their addresses hold
+    `tag`): [(recipient, subject, message_id, accepted_at, file name)]."""
     parser = email.parser.BytesHeaderParser(policy=email.policy.default)
     mails = []
     for meta in glob.glob(os.path.join(maildir, "*.json")):
-        if meta in before:
-            continue
         eml = meta[:-5] + ".eml"
         try:
             with open(meta) as f:
                 rcpts = json.load(f)["rcpt_tos"]
         except (OSError, ValueError):
             continue  # being written
-        if not any(domain_tag in r for r in rcpts) or not os.path.exists(eml):
+        if not any(tag in r for r in rcpts) or not os.path.exists(eml):
             continue
         with open(eml, "rb") as f:
             headers = parser.parse(f)
