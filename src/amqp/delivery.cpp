@@ -1,9 +1,9 @@
 #include "amqp/delivery.hpp"
 
-#include <charconv>
 #include <optional>
 
 #include "amqp/amqp_connection.hpp"
+#include "events/failure_routing.hpp"
 
 namespace workstream::amqp {
 namespace {
@@ -54,9 +54,7 @@ events::Delivery toDelivery(const amqp_envelope_t& envelope) {
     }
   }
   if (auto it = d.headers.find("x-attempts"); it != d.headers.end()) {
-    int failures = 0;
-    std::from_chars(it->second.data(), it->second.data() + it->second.size(), failures);
-    d.attempt = failures + 1;
+    d.attempt = events::attemptAfterFailures(it->second);
   }
   if (auto it = d.headers.find("x-original-routing-key"); it != d.headers.end()) {
     d.routingKey = it->second;

@@ -1,8 +1,21 @@
 #include "events/failure_routing.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace workstream::events {
+
+int attemptAfterFailures(std::string_view xAttempts) {
+  long long failures = 0;
+  const auto* end = xAttempts.data() + xAttempts.size();
+  const auto [stop, ec] = std::from_chars(xAttempts.data(), end, failures);
+  if (ec == std::errc::result_out_of_range) {
+    failures = xAttempts.starts_with('-') ? 0 : kMaxCountedFailures;
+  } else if (ec != std::errc() || stop != end) {
+    failures = 0;
+  }
+  return static_cast<int>(std::clamp<long long>(failures, 0, kMaxCountedFailures)) + 1;
+}
 
 bool goesToDeadLetters(const Delivery& delivery, const Outcome& outcome,
                        const RetryPolicy& policy) {

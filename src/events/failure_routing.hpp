@@ -19,6 +19,15 @@ OutgoingMessage failureCopy(const Delivery& delivery, const Outcome& outcome,
                             const ConsumerQueue& queue, const RetryPolicy& policy,
                             std::string_view consumer, std::string_view now, double unit);
 
+// The attempt a delivery is on, from the failures counted in the x-attempts
+// header it came back with. The header comes from the wire, so it is not
+// trusted: anything but a decimal count counts as no failure, and a count
+// over kMaxCountedFailures is capped there (past every retry policy's last
+// attempt, so the next failure dead-letters it), so neither overflows nor
+// holds a message in its retry tiers forever.
+constexpr int kMaxCountedFailures = 1000;
+int attemptAfterFailures(std::string_view xAttempts);
+
 bool goesToDeadLetters(const Delivery& delivery, const Outcome& outcome, const RetryPolicy& policy);
 
 }  // namespace workstream::events

@@ -131,3 +131,20 @@ TEST_CASE("payload checks follow the contracts") {
   CHECK(checkMailPayload(R"({"to":["a@b.io"],"subject":1,"body":"b"})"));
   CHECK(checkTaskPayload(R"({"task_id":"0af76519-16cd-43dd-8448-eb211c80319c","title":5})"));
 }
+
+TEST_CASE("failure routing: attempt counts from the wire are untrusted") {
+  CHECK(attemptAfterFailures("0") == 1);
+  CHECK(attemptAfterFailures("3") == 4);
+  // Past the int range, or at its edge: capped, no overflow, dead-lettered next.
+  CHECK(attemptAfterFailures("2147483647") == kMaxCountedFailures + 1);
+  CHECK(attemptAfterFailures("9223372036854775807") == kMaxCountedFailures + 1);
+  CHECK(attemptAfterFailures("99999999999999999999999") == kMaxCountedFailures + 1);
+  CHECK(RetryPolicy{}.exhausted(attemptAfterFailures("2147483647")));
+  // Negative or not a count: no failures, so the retry tiers run out as usual.
+  CHECK(attemptAfterFailures("-5") == 1);
+  CHECK(attemptAfterFailures("-2147483648") == 1);
+  CHECK(attemptAfterFailures("-99999999999999999999999") == 1);
+  CHECK(attemptAfterFailures("") == 1);
+  CHECK(attemptAfterFailures("3x") == 1);
+  CHECK(attemptAfterFailures("x") == 1);
+}
