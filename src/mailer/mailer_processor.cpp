@@ -7,6 +7,12 @@
 namespace workstream::mailer {
 namespace {
 
+// The contract's trace id: 32 lowercase hex digits. Anything else (a CR LF
+// and a header of its own, say) stays out of the message's headers.
+bool contractTraceId(std::string_view id) {
+  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 // The router checked the payload's shape: to is an array of strings.
 Mail mailOf(const events::Envelope& request, const std::string& from, Timestamp date) {
   const auto payload = boost::json::parse(request.payloadJson).as_object();
@@ -16,7 +22,7 @@ Mail mailOf(const events::Envelope& request, const std::string& from, Timestamp 
   for (const auto& address : payload.at("to").as_array()) mail.to.emplace_back(address.as_string());
   mail.subject = std::string(payload.at("subject").as_string());
   mail.body = std::string(payload.at("body").as_string());
-  mail.traceId = request.traceId;
+  if (contractTraceId(request.traceId)) mail.traceId = request.traceId;
   mail.date = date;
   return mail;
 }

@@ -33,8 +33,10 @@ struct ScriptedSender final : MailSender {
   int sent = 0;
   SendResult::Kind answer = SendResult::Kind::sent;
   std::function<void()> whileSending;
+  Mail last;
 
-  SendResult send(const Mail&) override {
+  SendResult send(const Mail& mail) override {
+    last = mail;
     if (whileSending) std::exchange(whileSending, nullptr)();
     if (answer == SendResult::Kind::sent) ++sent;
     return {answer, answer == SendResult::Kind::sent ? "250 OK" : "451 try later"};
@@ -94,4 +96,17 @@ TEST_CASE("mailer: a failed send releases the claim so that the retry can send")
   CHECK(f.process().kind == events::Outcome::Kind::done);
   CHECK(f.sender.sent == 1);
   CHECK(f.mailed.keys.at(request().eventId) == "1");
+}
+
+TEST_CASE("mailer: a trace id that is not the contract's stays out of the mail's headers") {
+  Fixture f;
+  auto injected = request();
+  injected.traceId = "4bf92f3577b34da6a3ce929d0e0e4736\r\nBcc: someone@example.org";
+  CHECK(f.processor.process(injected, events::Delivery{}).kind == events::Outcome::Kind::done);
+  CHECK(f.sender.last.traceId.empty());
+  CHECK(composeMessage(f.sender.last).find("Bcc:") == std::string::npos);
+
+  Fixture g;
+  CHECK(g.process().kind == events::Outcome::Kind::done);
+  CHECK(g.sender.last.traceId == request().traceId);
 }
