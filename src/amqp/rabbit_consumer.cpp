@@ -70,7 +70,7 @@ void RabbitConsumer::wake() {
 }
 
 void RabbitConsumer::run() {
-  auto backoff = kFirstBackoff;
+  backoff_ = kFirstBackoff;
   ConnectionOptions publisherOptions = options_.connection;
   publisherOptions.name += " (retries)";
   publisherOptions.heartbeatSeconds = 0;  // idle between failures: no heartbeats to miss
@@ -87,7 +87,10 @@ void RabbitConsumer::run() {
       RabbitPublisher publisher(publisherOptions, options_.confirmTimeout);
       ++generation_;
       connected_ = true;
-      backoff = kFirstBackoff;
+      // After deliveries that could not be moved, the backoff keeps growing:
+      // reconnecting at once would requeue them in a loop.
+      if (!stuck_) backoff_ = kFirstBackoff;
+      stuck_ = false;
       log_.info("consuming", {{"queue", options_.queue.name}});
       serve(connection, publisher);
       drain(connection, publisher);
@@ -99,8 +102,8 @@ void RabbitConsumer::run() {
       log_.warn("consumer connection lost; reconnecting",
                 {{"queue", options_.queue.name}, {"error", e.what()}});
       std::unique_lock lock(mutex_);
-      jobsReady_.wait_for(lock, backoff, [this] { return stopping_.load(); });
-      backoff = std::min(kMaxBackoff, backoff * 2);
+      jobsReady_.wait_for(lock, backoff_, [this] { return stopping_.load(); });
+      backoff_ = std::min(kMaxBackoff, backoff_ * 2);
     }
   }
 }
@@ -229,10 +232,12 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
   if (failed.empty()) return;
   // One at a time: returned messages are told apart by id, and a batch may
   // hold two copies of one message.
-  std::vector<bool> moved(failed.size(), false);
+  std::vector<bool> moved(failed.size(), false), refused(failed.size(), false);
   try {
-    for (std::size_t i = 0; i < copies.size(); ++i)
+    for (std::size_t i = 0; i < copies.size(); ++i) {
       moved[i] = publisher.publish({copies[i]}).front();
+      refused[i] = !moved[i];
+    }
   } catch (const InfrastructureError& e) {
     log_.warn("cannot move failed deliveries; requeueing them", {{"error", e.what()}});
   }
@@ -241,12 +246,14 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
     const auto& c = *failed[i];
     const bool dead = events::goesToDeadLetters(c.job.delivery, c.outcome, options_.retry);
     if (!moved[i]) {
+      const bool requeue = !refused[i] || !refusedTooOften(c);
       connection.checkStatus(
-          amqp_basic_nack(connection.get(), Connection::kChannel, c.job.tag, 0, /*requeue=*/1),
+          amqp_basic_nack(connection.get(), Connection::kChannel, c.job.tag, 0, requeue ? 1 : 0),
           "basic.nack");
-      stuck = true;
+      stuck = stuck || requeue;
       continue;
     }
+    refusals_.erase(c.job.delivery.messageId);
     connection.checkStatus(amqp_basic_ack(connection.get(), Connection::kChannel, c.job.tag, 0),
                            "basic.ack");
     (dead ? deadLettered_ : retried_).inc();
@@ -261,7 +268,28 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
   // A retry or dead-letter queue that refuses copies (deleted, say) would
   // turn requeueing into a hot loop: reconnect, with backoff, which declares
   // the topology again.
-  if (stuck) throw Unavailable("failed deliveries could not be moved to their queues");
+  if (stuck) {
+    stuck_ = true;
+    throw Unavailable("failed deliveries could not be moved to their queues");
+  }
+}
+
+// A copy the broker refused (nack, or returned) kMaxRefusals times, each
+// time after a reconnect that declared the topology again, is refused for
+// what it is: requeueing it again would loop for ever, so it is dropped,
+// loudly. Connection failures never count; they are the broker's, not the
+// message's.
+bool RabbitConsumer::refusedTooOften(const Completion& c) {
+  if (refusals_.size() > kMaxTrackedRefusals) refusals_.clear();
+  const auto& id = c.job.delivery.messageId;
+  if (++refusals_[id] < kMaxRefusals) return false;
+  refusals_.erase(id);
+  log_.error("delivery dropped: its queue refused it repeatedly and it cannot be dead-lettered",
+             {{"queue", options_.queue.name},
+              {"event_id", id},
+              {"error_code", c.outcome.errorCode},
+              {"error", c.outcome.errorMessage}});
+  return true;
 }
 
 }  // namespace workstream::amqp

@@ -6,6 +6,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "amqp/amqp_connection.hpp"
@@ -67,6 +68,7 @@ class RabbitConsumer {
   void wake();
   void waitForWork(int socket, int timeoutMs);
   void dropQueuedJobs();
+  bool refusedTooOften(const Completion& completion);
 
   ConsumerOptions options_;
   events::DeliveryHandler& handler_;
@@ -78,7 +80,13 @@ class RabbitConsumer {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
   std::chrono::steady_clock::time_point deadline_{};
-  std::uint64_t generation_ = 0;  // which connection a delivery tag belongs to
+  std::uint64_t generation_ = 0;         // which connection a delivery tag belongs to
+  std::chrono::milliseconds backoff_{};  // before the next reconnect
+  bool stuck_ = false;  // the last connection ended on deliveries it could not move
+  // Refused moves per message id, on the connection thread only.
+  static constexpr int kMaxRefusals = 3;
+  static constexpr std::size_t kMaxTrackedRefusals = 10'000;
+  std::unordered_map<std::string, int> refusals_;
   int wakeFd_ = -1;
 
   std::mutex mutex_;

@@ -14,7 +14,10 @@ namespace workstream::events {
 // out of attempts, to the DLQ. The copy keeps the message's id, type, body and
 // headers, and carries its error context: x-error-code, x-error-message,
 // x-attempts, x-first-failure-at, x-last-failure-at, x-original-routing-key,
-// x-consumer. `unit` in [0, 1) draws the jitter.
+// x-consumer. What it echoes is bounded, so the copy fits one AMQP frame
+// whatever came in: the error message to 1 KiB, codes, routing keys and
+// timestamps to 255 bytes, the headers copied along to 16 KiB in all (the
+// rest are left out). `unit` in [0, 1) draws the jitter.
 OutgoingMessage failureCopy(const Delivery& delivery, const Outcome& outcome,
                             const ConsumerQueue& queue, const RetryPolicy& policy,
                             std::string_view consumer, std::string_view now, double unit);

@@ -63,3 +63,79 @@ def test_x_attempts_from_the_wire_cannot_keep_a_message_retrying(binary, server_
     assert dead[0][1].headers["x-error-code"] == "SMTP_UNAVAILABLE"
     assert len(mails_to(maildir, valid_to)) == 1
     assert ws.terminate() == 0
+
+
+# --- dead-lettering what cannot be echoed whole -------------------------------------------
+
+def mail_request(to, event_type="workstream.mail.send.v1"):
+    event_id = str(uuid.uuid4())
+    return event_id, json.dumps({
+        "event_id": event_id, "event_type": event_type, "occurred_at": "2026-11-22T10:00:00.000000Z",
+        "producer": "workstream-notifications", "trace_id": uuid.uuid4().hex,
+        "payload": {"to": to if isinstance(to, list) else [to], "subject": "Hi", "body": "Hello"}})
+
+
+def reconnects(ws):
+    return [line for line in ws.log_lines() if line["msg"] == "consumer connection lost; reconnecting"]
+
+
+@pytest.mark.parametrize("case", ["event_type", "address", "header", "headers"])
+def test_a_poison_message_too_big_to_echo_is_dead_lettered_once(binary, server_env, isolated, maildir, case):
+    ws = mailer(binary, server_env, isolated)
+    headers = None
+    if case == "event_type":
+        event_id, body = mail_request(address(), event_type="x" * 200_000)
+    elif case == "address":
+        event_id, body = mail_request("y" * 200_000)
+    elif case == "header":
+        event_id, body = str(uuid.uuid4()), "{not json"
+        headers = {"junk": "z" * 130_700}  # fits a frame; its copy with the error context did not
+    else:
+        event_id, body = str(uuid.uuid4()), "{not json"
+        headers = {"junk-%04d" % i: "z" * 100 for i in range(1120)}
+    valid = []
+    for i in range(3):
+        valid.append(address())
+        publish_raw(isolated.rabbitmq_url, "workstream.mail.send", request(valid[-1])[1])
+        if i == 1:
+            publish_raw(isolated.rabbitmq_url, "workstream.mail.send", body, event_id, headers)
+    dead = drain(isolated.rabbitmq_url, "workstream.mailer.dlq", 1, timeout=10)
+    assert len(dead) == 1
+    props = dead[0][1]
+    assert props.message_id == event_id
+    assert dead[0][2].decode() == body
+    assert props.headers["x-error-code"] in ("UNKNOWN_EVENT_TYPE", "INVALID_MAIL", "INVALID_ENVELOPE")
+    assert len(props.headers["x-error-message"]) <= 1024
+    assert sum(len(str(k)) + len(str(v)) for k, v in props.headers.items()) < 40_000
+    for to in valid:
+        assert len(mails_to(maildir, to)) == 1
+    time.sleep(1)
+    assert drain(isolated.rabbitmq_url, "workstream.mailer.dlq", 1, timeout=0.5) == []
+    assert reconnects(ws) == []
+    assert ws.terminate() == 0
+
+
+def test_a_poison_message_its_dlq_refuses_is_dropped_not_requeued_for_ever(binary, server_env, isolated, maildir):
+    from isolation import servers
+    ws = mailer(binary, server_env, isolated)
+    # A full DLQ that refuses more (the quorum queue's limit is soft: two fill it).
+    servers("rabbitmqctl", "set_policy", "-p", isolated.name, "--apply-to", "queues", "full-dlq",
+            "^workstream\\.mailer\\.dlq$", '{"max-length": 1, "overflow": "reject-publish"}')
+    time.sleep(1)
+    for _ in range(2):
+        publish_raw(isolated.rabbitmq_url, "workstream.mailer.dlq", "filler", exchange="")
+    poison_id, poison = mail_request("not-an-address")
+    publish_raw(isolated.rabbitmq_url, "workstream.mail.send", poison, poison_id)
+    valid = address()
+    publish_raw(isolated.rabbitmq_url, "workstream.mail.send", request(valid)[1])
+    assert len(mails_to(maildir, valid)) == 1
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not any(
+            line["msg"].startswith("delivery dropped") for line in ws.log_lines()):
+        time.sleep(0.2)
+    dropped = [line for line in ws.log_lines() if line["msg"].startswith("delivery dropped")]
+    assert [line["event_id"] for line in dropped] == [poison_id]
+    time.sleep(1)
+    assert len(reconnects(ws)) <= 3
+    assert queue_depth(isolated, "workstream.mailer") == 0
+    assert ws.terminate() == 0

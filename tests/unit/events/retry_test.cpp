@@ -92,6 +92,33 @@ TEST_CASE("failure routing: the last attempt and poison go to the DLQ with their
   }
 }
 
+TEST_CASE("failure routing: what a copy echoes from the wire is bounded to fit one frame") {
+  RetryPolicy policy{3, milliseconds(100), milliseconds(10'000), 0.0};
+  const ConsumerQueue queue{"workstream.mailer", "workstream.mail.*"};
+  auto d = delivery(1);
+  d.routingKey = std::string(100'000, 'r');
+  d.headers["x-first-failure-at"] = std::string(100'000, 't');
+  d.headers["junk"] = std::string(130'000, 'j');
+  for (int i = 0; i < 1000; ++i) d.headers["h" + std::to_string(i)] = std::string(100, 'h');
+  std::string message = "no handler for event type \"" + std::string(200'000, 'x');
+  message.replace(1020, 2, "\xC3\xA9");  // a two-byte character across the cut
+  const auto copy = failureCopy(d, Outcome::poison(std::string(1000, 'C'), message), queue, policy,
+                                "workstream-mailer", "t", 0.0);
+  std::size_t total = 0;
+  for (const auto& [key, value] : copy.headers) {
+    total += key.size() + header(copy, key).size();
+  }
+  CHECK(total < 20'000);
+  CHECK(header(copy, "junk") == "<absent>");
+  CHECK(header(copy, "traceparent").starts_with("00-0af7"));
+  CHECK(header(copy, "x-error-message").size() <= 1024);
+  CHECK_THAT(header(copy, "x-error-message"), Catch::StartsWith("no handler for event type"));
+  CHECK_THAT(header(copy, "x-error-message"), Catch::EndsWith("x..."));
+  CHECK(header(copy, "x-error-code").size() <= 255);
+  CHECK(header(copy, "x-original-routing-key").size() <= 255);
+  CHECK(header(copy, "x-first-failure-at").size() <= 255);
+}
+
 TEST_CASE("event router: dispatches known types and never guesses") {
   EventRouter router;
   int handled = 0;
