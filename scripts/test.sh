@@ -1,58 +1,58 @@
 #!/usr/bin/env bash
 # The whole test suite from nothing: installs what is missing, builds, starts
-# the local servers (and stops them again if it started them), runs every
-# test under ctest, then the deployment tiers: the container images and the
-# compose stack (tests/deploy/compose), and the Helm chart on a real
-# Kubernetes API server (tests/deploy/helm).
+# the local servers (and stops them again if it started them) and runs every
+# tier:
+#   ctest     unit, integration, black-box (e2e) tests and the fault suite
+#   sanitize  the ctest tests again, built with ASan and UBSan (scripts/sanitize.sh)
+#   fuzz      each libFuzzer target for a bounded time (fuzz/run.sh)
+#   compose   the images and the compose stack (tests/deploy/compose/run.sh)
+#   helm      the Helm chart on a real Kubernetes API server (tests/deploy/helm/run.sh)
 #
-#   scripts/test.sh [ctest arguments]      every tier
-#   WORKSTREAM_TEST_TIERS="ctest helm" scripts/test.sh    only the tiers named
+#   scripts/test.sh [ctest arguments]                   every tier
+#   WORKSTREAM_TEST_TIERS="ctest helm" scripts/test.sh  only the tiers named
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-tiers=${WORKSTREAM_TEST_TIERS:-ctest compose helm}
+all_tiers="ctest sanitize fuzz compose helm"
+tiers=${WORKSTREAM_TEST_TIERS:-$all_tiers}
 
 for tier in $tiers; do
-  case "$tier" in
-    ctest | compose | helm) ;;
-    *) echo "test: unknown tier '$tier' (ctest, compose, helm)" >&2; exit 2 ;;
-  esac
+  [[ " $all_tiers " == *" $tier "* ]] || { echo "test: unknown tier '$tier' ($all_tiers)" >&2; exit 2; }
 done
+selected() { [[ " $tiers " == *" $1 "* ]]; }
 
 timed() { # tier command...
-  local started=$SECONDS
-  echo "test: tier $1" >&2
+  local tier=$1 started=$SECONDS
   shift
+  echo "test: tier $tier" >&2
   "$@"
-  echo "test: tier passed in $((SECONDS - started)) s" >&2
+  echo "test: tier $tier passed in $((SECONDS - started)) s" >&2
 }
 
 run_ctest() {
-  bash scripts/setup.sh
   cmake --preset dev >/dev/null
   cmake --build --preset dev
-  local before
+  ctest --preset dev -j 2 "$@"
+}
+
+bash scripts/setup.sh
+
+# The ctest and sanitize tiers share the local servers; the others need none.
+if selected ctest || selected sanitize; then
   before=$(bash scripts/servers.sh status)
-  if grep -q down <<<"$before"; then
-    trap 'bash scripts/servers.sh stop' EXIT
-  fi
+  grep -q down <<<"$before" && trap 'bash scripts/servers.sh stop' EXIT
   # An assignment, not `eval "$(...)"`, so that a server that cannot start
   # stops this script with its own error.
   server_env=$(bash scripts/servers.sh start)
   eval "$server_env"
-  ctest --preset dev -j 2 "$@"
-  # The deployment tiers need none of the local servers: free the machine.
+  if selected ctest; then timed ctest run_ctest "$@"; fi
+  if selected sanitize; then timed sanitize bash scripts/sanitize.sh "$@"; fi
   if grep -q down <<<"$before"; then
     bash scripts/servers.sh stop
     trap - EXIT
   fi
-}
-
-for tier in $tiers; do
-  case "$tier" in
-    ctest) timed ctest run_ctest "$@" ;;
-    compose) timed compose bash tests/deploy/compose/run.sh ;;
-    helm) timed helm bash tests/deploy/helm/run.sh ;;
-  esac
-done
+fi
+if selected fuzz; then timed fuzz bash fuzz/run.sh; fi
+if selected compose; then timed compose bash tests/deploy/compose/run.sh; fi
+if selected helm; then timed helm bash tests/deploy/helm/run.sh; fi
 echo "test: every tier passed ($tiers)" >&2
