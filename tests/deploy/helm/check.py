@@ -96,6 +96,28 @@ def check_no_secret_values(objects):
                       f"{name}: env {env['name']} is a secret setting given as a value")
 
 
+def check_network_policies(policies, deployments):
+    """Only the gateway's REST port is open to all; tasks' gRPC port only to the gateway."""
+    pods = {d["metadata"]["labels"]["app.kubernetes.io/component"]: d["spec"]["template"]["metadata"]["labels"]
+            for d in deployments}
+    for role, labels in pods.items():
+        mine = [p for p in policies if selects(p["spec"]["podSelector"].get("matchLabels"), labels)]
+        check(len(mine) == 1 and "Ingress" in mine[0]["spec"].get("policyTypes", []),
+              f"NetworkPolicy: the {role} pods are not under one Ingress policy")
+        for policy in mine:
+            for rule in policy["spec"].get("ingress") or []:
+                ports = {p["port"] for p in rule.get("ports", [])}
+                check(bool(ports), f"NetworkPolicy {policy['metadata']['name']}: a rule opens every port")
+                if "http" in ports:
+                    check(role == "gateway", f"NetworkPolicy: the REST port of {role} is open")
+                if "grpc" in ports:
+                    peers = rule.get("from") or []
+                    check(role == "tasks" and len(peers) == 1 and set(peers[0]) == {"podSelector"}
+                          and selects(peers[0]["podSelector"].get("matchLabels"), pods.get("gateway", {}))
+                          and not selects(peers[0]["podSelector"].get("matchLabels"), labels),
+                          f"NetworkPolicy: gRPC of {role} is open to more than the gateway")
+
+
 def pod_spec(obj):
     if obj["kind"] in ("Deployment", "Job"):
         return obj["spec"]["template"]["spec"]
@@ -200,6 +222,9 @@ def main():
         check(set(hooks.split(",")) == {"pre-install", "pre-upgrade"}, f"Job {role}: hooks are {hooks!r}")
         check("backoffLimit" in job["spec"] and "ttlSecondsAfterFinished" in job["spec"], f"Job {role}: no backoff limit or TTL")
         check_security(f"Job {role}", job["spec"]["template"]["spec"])
+    policies = of("NetworkPolicy")
+    if policies:
+        check_network_policies(policies, deployments)
     check_no_secret_values(objects)
 
     for message in failures:

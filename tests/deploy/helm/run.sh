@@ -2,16 +2,20 @@
 # The Helm tier: the chart in helm/workstream linted, rendered and validated
 # offline, applied to a real kube-apiserver, and installed, upgraded and
 # uninstalled on a simulated cluster (kube-controller-manager, kube-scheduler
-# and a kwok node: a real control plane whose pods run no containers).
+# and two kwok nodes: a real control plane whose pods run no containers).
+# Step 5 (the seed's shape) runs right after step 2, on the same renders.
+# podman-smoke.sh beside this runs the Deployments as real containers.
 #
 #   tests/deploy/helm/run.sh
 #
-# From nothing: installs the Debian packages it lacks, builds its tools once
-# into the tools cache (scripts/tools.sh), starts every server it needs on
-# 127.0.0.1 in a temporary directory, and stops them by PID on exit, failed
-# or not. Anything that cannot run fails the tier, saying why; nothing is
-# skipped. Ports (all below 32768) move with WS_ETCD_PORT (and the next one),
-# WS_APISERVER_PORT, WS_KCM_PORT and WS_SCHEDULER_PORT; kwok listens on none.
+# From nothing (given Go >= 1.22 and npm, for scripts/tools.sh, and the
+# built workstream binary, for step 5): installs the Debian packages it
+# lacks, builds its tools once into the tools cache (scripts/tools.sh),
+# starts every server it needs on 127.0.0.1 in a temporary directory, and
+# stops them by PID on exit, failed or not. Anything that cannot run fails
+# the tier, saying why; nothing is skipped. Ports (all below 32768) move with
+# WS_ETCD_PORT (and the next one), WS_APISERVER_PORT, WS_KCM_PORT and
+# WS_SCHEDULER_PORT; kwok listens on none.
 # KEEP_WORK=1 keeps the temporary directory (logs, renders) for a look.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -88,7 +92,7 @@ must_fail() { # what expected-text command...
 
 # ---- 1. helm lint --strict -----------------------------------------------------
 step "1. helm lint --strict"
-value_sets=(default all kwok)
+value_sets=(default all kwok partial)
 values_args() { [ "$1" = default ] || echo "--values=$here/values-$1.yaml"; }
 for set in "${value_sets[@]}"; do
   # shellcheck disable=SC2046
