@@ -194,6 +194,8 @@ class Load:
 
     def stop(self, finish_within=45):
         """No new tasks; tasks under way keep retrying for `finish_within` seconds."""
+        if self._stop.is_set():
+            return
         self._give_up_at = time.monotonic() + finish_within
         self._stop.set()
         for t in self._threads:

@@ -22,14 +22,12 @@ keeps every role process's log there (default: a new temporary directory)."""
 import collections
 import contextlib
 import os
-import re
 import shutil
 import signal
 import tempfile
 import time
 import urllib.parse
 
-import psycopg
 import pymongo
 import pytest
 
@@ -86,6 +84,10 @@ def test_no_loss_and_no_unexplained_duplicates_under_faults(binary, server_env, 
     faults = []  # (kind, target, wall time, detail)
 
     with contextlib.ExitStack() as stack:
+        def logs_on_error(exc_type, *_):
+            if exc_type is not None:
+                print("the roles' logs are in %s" % log_dir)
+        stack.push(logs_on_error)
         # The test's own broker; its vhost (through Isolated) is made there.
         broker = OwnBroker()
         stack.callback(shutil.rmtree, broker.dir, True)
@@ -111,7 +113,7 @@ def test_no_loss_and_no_unexplained_duplicates_under_faults(binary, server_env, 
         for cut in cuts.values():
             stack.callback(cut.down)
 
-        http, grpc, *admin = fixed_ports(1) + fixed_ports(1) + [fixed_ports(1)[0] for _ in range(4)]
+        http, grpc, *admin = [fixed_ports()[0] for _ in range(6)]
         env = process_env(server_env, iso.env(), SETTINGS, {
             "WORKSTREAM_POSTGRES_URL": via(iso.postgres_url, cuts["postgres"].port),
             "WORKSTREAM_RABBITMQ_URL": via(iso.rabbitmq_url, cuts["rabbitmq"].port),
@@ -166,6 +168,7 @@ def test_no_loss_and_no_unexplained_duplicates_under_faults(binary, server_env, 
         ]
 
         load = Load("127.0.0.1:%d" % http, run_id, rate=RATE)
+        stack.callback(load.stop, 0)  # at once, if the run breaks off
         load.start()
         time.sleep(WARM_UP)
         for inject, target in schedule:
