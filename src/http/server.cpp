@@ -14,6 +14,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "http/framing.hpp"
 #include "workstream/core/uuid.hpp"
 
 namespace workstream::http {
@@ -26,13 +27,21 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
+using Parser = bhttp::request_parser<bhttp::string_body>;
+
+Headers headersOf(const bhttp::request_header<>& in) {
+  Headers out;
+  for (const auto& field : in) {
+    out.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  return out;
+}
+
 Request toRequest(bhttp::request<bhttp::string_body>&& in) {
   Request out;
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
-  for (const auto& field : in) {
-    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
+  out.headers = headersOf(in);
   out.body = std::move(in.body());
   return out;
 }
@@ -48,25 +57,37 @@ bhttp::response<bhttp::string_body> toBeast(Response&& in, unsigned version, boo
   return out;
 }
 
+// An error reply to a request refused before it reached the handler, with a
+// fresh request id.
+Response refusal(int status, std::string_view code, std::string_view message) {
+  const auto requestId = newUuid();
+  auto reply = errorResponse(status, code, message, {}, requestId);
+  reply.headers.emplace_back("X-Request-Id", requestId);
+  return reply;
+}
+
 // The reply to a request the parser refused, or none when the connection
 // just ended or timed out (there is nobody to answer).
 std::optional<Response> replyToReadError(const beast::error_code& ec) {
-  std::optional<Response> reply;
-  const auto requestId = newUuid();
   if (ec == bhttp::error::body_limit) {
-    reply =
-        errorResponse(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit", {}, requestId);
-  } else if (ec == bhttp::error::header_limit) {
-    reply =
-        errorResponse(431, "HEADERS_TOO_LARGE", "request headers exceed the limit", {}, requestId);
-  } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
-             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-    reply =
-        errorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message(), {}, requestId);
+    return refusal(413, "PAYLOAD_TOO_LARGE", "request body exceeds the limit");
   }
-  if (reply) reply->headers.emplace_back("X-Request-Id", requestId);
-  return reply;
+  if (ec == bhttp::error::header_limit) {
+    return refusal(431, "HEADERS_TOO_LARGE", "request headers exceed the limit");
+  }
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+    return refusal(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
 }
+
+// What reading one request came to: a request (no error, no reply), or an
+// error with the reply it gets, if anyone is there to get one.
+struct ReadOutcome {
+  beast::error_code ec;
+  std::optional<Response> reply;
+};
 
 // One client connection; `busy` while a request is being handled.
 struct Connection {
@@ -113,6 +134,29 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     co_return std::move(*pending->response);
   }
 
+  // Reads the head, refuses ambiguous framing before any of the body is read
+  // (so it cannot be taken for a second request), says `100 Continue` to a
+  // client that waits for it, then reads the body.
+  asio::awaitable<ReadOutcome> readRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                           Parser& parser) {
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kNoThrow);
+    if (ec) co_return ReadOutcome{ec, replyToReadError(ec)};
+    const auto head = headersOf(parser.get());
+    const unsigned version = parser.get().version();
+    if (auto problem = framingProblem(version, head)) {
+      co_return ReadOutcome{bhttp::error::bad_transfer_encoding,
+                            refusal(400, "BAD_REQUEST", "malformed HTTP request: " + *problem)};
+    }
+    if (parser.is_done()) co_return ReadOutcome{};
+    if (version >= 11 && expectsContinue(head)) {
+      bhttp::response<bhttp::empty_body> goOn{bhttp::status::continue_, version};
+      auto [wec, wn] = co_await bhttp::async_write(stream, goOn, kNoThrow);
+      if (wec) co_return ReadOutcome{wec, std::nullopt};
+    }
+    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+    co_return ReadOutcome{bec, bec ? replyToReadError(bec) : std::nullopt};
+  }
+
   asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
     auto self = shared_from_this();
     // However the session ends, the server forgets the connection.
@@ -124,14 +168,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     auto& stream = conn->stream;
     beast::flat_buffer buffer;
     while (!stopping) {
-      bhttp::request_parser<bhttp::string_body> parser;
+      Parser parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.headerBytes));
       parser.body_limit(limits.bodyBytes);
       stream.expires_after(limits.readTimeout);
-      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kNoThrow);
+      auto [ec, refused] = co_await readRequest(stream, buffer, parser);
       if (ec) {
-        if (auto reply = replyToReadError(ec)) {
-          auto res = toBeast(std::move(*reply), 11, false);
+        if (refused) {
+          auto res = toBeast(std::move(*refused), 11, false);
           stream.expires_after(limits.readTimeout);
           co_await bhttp::async_write(stream, res, kNoThrow);
         }

@@ -3,13 +3,15 @@ with valid ones interleaved, and hostile HTTP clients against the gateway and
 the admin API. Whatever comes in, the process answers with a clear error (or
 dead-letters the message), never loops, and keeps serving everyone else."""
 import json
+import socket
 import time
 import uuid
 
 import pika
 import pytest
 
-from conftest import serve_isolated
+from conftest import Workstream, process_env, serve_isolated
+from gateway_support import JSON, TASKS, Api, raw_exchange
 from test_backbone import drain
 from test_mailer import address, mails_to, maildir, request  # noqa: F401 (maildir is a fixture)
 
@@ -139,3 +141,83 @@ def test_a_poison_message_its_dlq_refuses_is_dropped_not_requeued_for_ever(binar
     assert len(reconnects(ws)) <= 3
     assert queue_depth(isolated, "workstream.mailer") == 0
     assert ws.terminate() == 0
+
+
+# --- HTTP: request framing ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def system(binary, server_env):
+    env = process_env(server_env, {"WORKSTREAM_HTTP_READ_TIMEOUT": "2s"})
+    ws = Workstream(binary, ["serve", "--role=all"], env)
+    ws.wait_ready()
+    yield ws
+    assert ws.terminate() == 0
+
+
+def gateway(system):
+    host, port = system.env["WORKSTREAM_HTTP_ADDR"].split(":")
+    return host, int(port)
+
+
+def admin(system):
+    host, port = system.env["WORKSTREAM_ADMIN_ADDR"].split(":")
+    return host, int(port)
+
+
+SMUGGLED = b"GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+BODY = b'{"title": "smuggler"}'
+
+
+@pytest.mark.parametrize("head, body", [
+    (b"Transfer-Encoding: xchunked\r\nContent-Length: %d\r\n" % len(BODY), BODY),
+    (b"Transfer-Encoding: chunked, identity\r\n", b"0\r\n\r\n" + SMUGGLED),
+    (b"Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n", b"0\r\n\r\n" + SMUGGLED),
+    (b"Transfer-Encoding: identity\r\n", BODY),
+    (b"Transfer-Encoding: gzip, chunked\r\n", b"0\r\n\r\n" + SMUGGLED),
+    (b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", b"0\r\n\r\n" + SMUGGLED),
+    (b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n" + SMUGGLED),
+    (b"Transfer-Encoding: \r\n", b"0\r\n\r\n" + SMUGGLED),
+])
+def test_ambiguous_framing_is_refused_and_the_connection_closed(system, head, body):
+    payload = (b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + head +
+               b"\r\n" + body)
+    began = time.monotonic()
+    reply = raw_exchange(*gateway(system), payload, timeout=5)
+    assert time.monotonic() - began < 1.5  # closed by the server, not by the read timeout
+    assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
+    assert reply.count(b"HTTP/1.1 ") == 1, reply  # nothing was run as a second request
+    assert b"BAD_REQUEST" in reply
+
+
+def test_transfer_encoding_in_http_1_0_is_refused(system):
+    payload = b"POST /api/v1/tasks HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    assert raw_exchange(*gateway(system), payload).startswith(b"HTTP/1.1 400")
+
+
+@pytest.mark.parametrize("where", [gateway, admin])
+def test_http_1_1_without_exactly_one_host_is_refused(system, where):
+    for head in [b"GET /health HTTP/1.1\r\n\r\n", b"GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"]:
+        reply = raw_exchange(*where(system), head)
+        assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
+    assert raw_exchange(*admin(system), b"GET /health HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200")
+
+
+def test_a_chunked_request_is_still_read(system):
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(BODY), BODY)
+    payload = (b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked)
+    assert raw_exchange(*gateway(system), payload).startswith(b"HTTP/1.1 201")
+
+
+def test_expect_100_continue_is_answered_before_the_body(system):
+    with socket.create_connection(gateway(system), timeout=5) as s:
+        s.sendall(b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(BODY))
+        assert s.recv(1000) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        s.sendall(BODY)
+        assert s.recv(1000).startswith(b"HTTP/1.1 201")
+    # A body that will not be read gets its answer at once, not 100.
+    with socket.create_connection(gateway(system), timeout=5) as s:
+        s.sendall(b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Expect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
+        assert s.recv(1000).startswith(b"HTTP/1.1 413")
