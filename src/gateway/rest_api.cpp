@@ -12,6 +12,7 @@
 #include <set>
 
 #include "gateway/task_json.hpp"
+#include "tasks/validation.hpp"
 #include "workstream/core/trace.hpp"
 #include "workstream/core/uuid.hpp"
 
@@ -216,6 +217,11 @@ void RestApi::create(const std::shared_ptr<Exchange>& exchange) {
   if (!task)
     return exchange->fail(400, task.error().code, task.error().message, task.error().field);
   const auto key = request.header("Idempotency-Key");
+  // Protobuf refuses a string that is not UTF-8 (a 500, and an error on stderr).
+  if (!tasks::isValidUtf8(key)) {
+    return exchange->fail(400, "VALIDATION_FAILED", "Idempotency-Key must be valid UTF-8",
+                          "Idempotency-Key");
+  }
   if (!key.empty()) task->idempotencyKey = std::string(key);
   tasks_.create(*task, exchange->meta(), [exchange](Result<CreatedTask, CallError> result) {
     if (!result) return exchange->fail(result.error());
@@ -255,6 +261,10 @@ void RestApi::list(const std::shared_ptr<Exchange>& exchange) {
       }
       listQuery.pageSize = limit;
     } else if (key == "page_token") {
+      if (!tasks::isValidUtf8(value)) {  // protobuf would refuse it
+        return exchange->fail(400, "INVALID_PAGE_TOKEN", "the page token is not valid",
+                              "page_token");
+      }
       listQuery.pageToken = value;
     } else {
       return exchange->fail(400, "VALIDATION_FAILED", "unknown query parameter \"" + key + "\"",

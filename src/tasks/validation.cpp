@@ -96,6 +96,8 @@ std::optional<TaskError> validateNewTask(NewTask& task) {
   return std::nullopt;
 }
 
+bool isValidUtf8(std::string_view text) { return scan(text).validUtf8; }
+
 std::optional<TaskError> validateId(std::string_view id, std::string& canonical,
                                     std::string_view field) {
   auto uuid = canonicalUuid(id);

@@ -16,6 +16,10 @@ constexpr std::size_t kMaxIdempotencyKeyChars = 200;
 // (trims the title). Returns the first violation, naming its field.
 std::optional<TaskError> validateNewTask(NewTask& task);
 
+// Whether `text` is well-formed UTF-8, as protobuf requires of every string
+// field: a caller checks what it got from a client before it crosses.
+bool isValidUtf8(std::string_view text);
+
 // The canonical form of a task id, or a validation error naming `field`.
 std::optional<TaskError> validateId(std::string_view id, std::string& canonical,
                                     std::string_view field = "id");

@@ -221,3 +221,30 @@ def test_expect_100_continue_is_answered_before_the_body(system):
         s.sendall(b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   b"Expect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
         assert s.recv(1000).startswith(b"HTTP/1.1 413")
+
+
+# --- HTTP: what crosses into protobuf -------------------------------------------------------
+
+def error_of(reply):
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), json.loads(body)["error"]
+
+
+@pytest.mark.parametrize("request_head, body, field, code", [
+    (b"POST /api/v1/tasks HTTP/1.1\r\nIdempotency-Key: k\xff\xfe\r\n", BODY, "Idempotency-Key",
+     "VALIDATION_FAILED"),
+    (b"POST /api/v1/tasks HTTP/1.1\r\nIdempotency-Key: \xc3\x28\r\n", BODY, "Idempotency-Key",
+     "VALIDATION_FAILED"),
+    (b"GET /api/v1/tasks?page_token=%ff HTTP/1.1\r\n", b"", "page_token", "INVALID_PAGE_TOKEN"),
+    (b"GET /api/v1/tasks?page_token=%ed%a0%80 HTTP/1.1\r\n", b"", "page_token", "INVALID_PAGE_TOKEN"),
+    (b"POST /api/v1/tasks HTTP/1.1\r\n", b'{"title": "\\udc00"}', None, "INVALID_JSON"),
+    (b"POST /api/v1/tasks HTTP/1.1\r\n", b'{"title": "a\xff"}', None, "INVALID_JSON"),
+])
+def test_invalid_utf8_bound_for_protobuf_is_a_400_naming_the_field(system, request_head, body, field, code):
+    payload = (request_head + b"Host: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+               b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    status, error = error_of(raw_exchange(*gateway(system), payload))
+    assert (status, error["code"]) == (400, code), error
+    if field:
+        assert error["details"]["field"] == field
+    assert "libprotobuf" not in system.stderr

@@ -86,3 +86,16 @@ TEST_CASE("validation: ids are UUIDs, made canonical") {
   }
   CHECK(check({"t", {}, {}, {}}) == std::nullopt);
 }
+
+TEST_CASE("isValidUtf8: what protobuf accepts as a string") {
+  CHECK(isValidUtf8(""));
+  CHECK(isValidUtf8("plain"));
+  CHECK(
+      isValidUtf8("Gr\xC3\xBC\xC3\x9F"
+                  "e"));
+  CHECK_FALSE(isValidUtf8("\xFF"));
+  CHECK_FALSE(isValidUtf8("\xC3\x28"));          // a broken sequence
+  CHECK_FALSE(isValidUtf8("\xED\xA0\x80"));      // a surrogate
+  CHECK_FALSE(isValidUtf8("\xC0\xAF"));          // overlong
+  CHECK_FALSE(isValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+}
