@@ -5,6 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "workstream/core/json_keys.hpp"
+
 namespace workstream::gateway {
 namespace {
 
@@ -36,6 +38,9 @@ Result<json::object, BodyError> parseObject(std::string_view body) {
   boost::system::error_code ec;
   json::value value = json::parse(body, ec);
   if (ec) return BodyError{"INVALID_JSON", "the body is not valid JSON: " + ec.message(), ""};
+  if (auto key = duplicateJsonKey(body)) {
+    return BodyError{"INVALID_JSON", "the body repeats the key \"" + *key + "\"", *key};
+  }
   if (!value.is_object()) return invalid("body", "the body must be a JSON object");
   return std::move(value.as_object());
 }

@@ -248,3 +248,21 @@ def test_invalid_utf8_bound_for_protobuf_is_a_400_naming_the_field(system, reque
     if field:
         assert error["details"]["field"] == field
     assert "libprotobuf" not in system.stderr
+
+
+# --- HTTP: ambiguous JSON -------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, key", [
+    ('{"title": "first", "title": "second"}', "title"),
+    ('{"title": "x", "description": null, "description": "sneaky"}', "description"),
+    ('{"title": "x", "t\\u0069tle": "y"}', "title"),
+])
+def test_a_body_that_repeats_a_key_is_refused(system, body, key):
+    api = Api(system.env["WORKSTREAM_HTTP_ADDR"])
+    response = api.post(TASKS, data=body, headers=JSON)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "INVALID_JSON"
+    assert response.json()["error"]["details"]["field"] == key
+    task = api.create({"title": "x"}).json()
+    response = api.post(TASKS + "/%s/complete" % task["id"], data='{"a": 1, "a": 2}', headers=JSON)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "INVALID_JSON"
