@@ -22,6 +22,10 @@ std::string formatRfc3339(Timestamp t) {
 std::optional<Timestamp> parseRfc3339(std::string_view text) {
   int year, month, day, hour, minute, second, consumed = 0;
   const std::string s(text);
+  // sscanf's %d also takes signs and spaces: every digit must be a digit.
+  for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
+  }
   if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
                   &second, &consumed) != 6 ||
       consumed != 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't')) {
@@ -46,8 +50,10 @@ std::optional<Timestamp> parseRfc3339(std::string_view text) {
              std::isdigit(static_cast<unsigned char>(rest[2])) &&
              std::isdigit(static_cast<unsigned char>(rest[4])) &&
              std::isdigit(static_cast<unsigned char>(rest[5]))) {
-    offsetMinutes =
-        ((rest[1] - '0') * 10 + (rest[2] - '0')) * 60 + (rest[4] - '0') * 10 + (rest[5] - '0');
+    const int offsetHours = (rest[1] - '0') * 10 + (rest[2] - '0');
+    const int offsetMins = (rest[4] - '0') * 10 + (rest[5] - '0');
+    if (offsetHours > 23 || offsetMins > 59) return std::nullopt;  // RFC 3339's time-offset
+    offsetMinutes = offsetHours * 60 + offsetMins;
     if (rest[0] == '-') offsetMinutes = -offsetMinutes;
   } else {
     return std::nullopt;

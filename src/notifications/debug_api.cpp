@@ -17,6 +17,7 @@ namespace {
 
 namespace json = boost::json;
 constexpr std::string_view kPrefix = "/debug/notifications";
+constexpr long long kLatestCursorMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 
 json::object toJson(const NotificationRecord& r) {
   boost::system::error_code ec;
@@ -63,8 +64,10 @@ std::optional<std::pair<Timestamp, std::string>> decodeCursor(std::string_view h
   if (colon == std::string::npos) return std::nullopt;
   long long ms = 0;
   const auto [end, ec] = std::from_chars(plain.data(), plain.data() + colon, ms);
-  if (colon == std::string::npos || ec != std::errc{} || end != plain.data() + colon)
-    return std::nullopt;
+  if (ec != std::errc{} || end != plain.data() + colon) return std::nullopt;
+  // The cursor comes back from the client: a time our encoder could have
+  // written, so that it converts to microseconds without overflow.
+  if (ms < 0 || ms > kLatestCursorMs) return std::nullopt;
   auto id = canonicalUuid(std::string_view(plain).substr(colon + 1));
   if (!id) return std::nullopt;
   return std::make_pair(Timestamp(std::chrono::milliseconds(ms)), *id);

@@ -266,3 +266,26 @@ def test_a_body_that_repeats_a_key_is_refused(system, body, key):
     task = api.create({"title": "x"}).json()
     response = api.post(TASKS + "/%s/complete" % task["id"], data='{"a": 1, "a": 2}', headers=JSON)
     assert response.status_code == 400 and response.json()["error"]["code"] == "INVALID_JSON"
+
+
+# --- the debug API --------------------------------------------------------------------------
+
+def cursor(plain):
+    return plain.encode().hex()
+
+
+@pytest.mark.parametrize("query, field", [
+    ("cursor=" + cursor("9223372036854775807:0af76519-16cd-43dd-8448-eb211c80319c"), "cursor"),
+    ("cursor=" + cursor("-9223372036854775808:0af76519-16cd-43dd-8448-eb211c80319c"), "cursor"),
+    ("cursor=" + cursor("99999999999999999999:0af76519-16cd-43dd-8448-eb211c80319c"), "cursor"),
+    ("since=2026-11-22T10:00:00%2B99:99", "since"),
+    ("since=2026-11-22T10:00:00-24:00", "since"),
+    ("since=2026-%2B1-22T10:00:00Z", "since"),
+])
+def test_debug_api_refuses_cursors_and_times_out_of_range(system, query, field):
+    response = system.get("/debug/notifications?" + query)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["details"]["field"] == field
+    good = system.get("/debug/notifications?since=2026-11-22T10:00:00%2B01:00&cursor=" +
+                      cursor("1700000000000:0af76519-16cd-43dd-8448-eb211c80319c"))
+    assert good.status_code == 200, good.text
