@@ -1,8 +1,9 @@
 // HTTP request parsing and routing: the bytes a client sends on one
-// connection, read by Beast's request parser with the server's limits (as
-// src/http/server.cpp does), each request handed to the REST API with a tasks
-// client that answers at once. Every request must get exactly one answer, an
-// error body that is JSON, and a response Beast can write.
+// connection, read as src/http/server.cpp reads them (Beast's request parser
+// with the server's limits, the head's framing checks before the body), each
+// request handed to the REST API with a tasks client that answers at once.
+// Every request must get exactly one answer (and no longer count as
+// outstanding), an error body that is JSON, and a response Beast can write.
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -14,6 +15,7 @@
 
 #include "fuzz/support.hpp"
 #include "gateway/rest_api.hpp"
+#include "http/framing.hpp"
 #include "tasks/page_token.hpp"
 #include "tasks/validation.hpp"
 #include "workstream/core/metrics.hpp"
@@ -94,13 +96,21 @@ class AnsweringTasks final : public gateway::TasksClient {
   }
 };
 
+using Parser = bhttp::request_parser<bhttp::string_body>;
+
+http::Headers headersOf(const bhttp::request_header<>& in) {
+  http::Headers out;
+  for (const auto& field : in) {
+    out.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  return out;
+}
+
 http::Request toRequest(bhttp::request<bhttp::string_body>&& in) {
   http::Request out;
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
-  for (const auto& field : in) {
-    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-  }
+  out.headers = headersOf(in);
   out.body = std::move(in.body());
   return out;
 }
@@ -131,24 +141,35 @@ void checkResponse(const http::Response& response) {
   written << out;
 }
 
-// The next request of the connection, or none when the parser stops (the
-// server then answers an error or closes).
-std::optional<http::Request> readRequest(std::string_view& rest, bool& keepAlive) {
-  bhttp::request_parser<bhttp::string_body> parser;
-  parser.header_limit(kHeaderBytes);
-  parser.body_limit(kBodyBytes);
-  parser.eager(true);
+// Gives the parser the client's bytes until `done` holds; false when it
+// fails, or waits for bytes the client never sent.
+template <class Done>
+bool feed(Parser& parser, std::string_view& rest, Done done) {
   boost::beast::error_code ec;
-  while (!parser.is_done()) {
+  while (!done()) {
     const auto used = parser.put(boost::asio::buffer(rest.data(), rest.size()), ec);
     rest.remove_prefix(used);
     if (ec == bhttp::error::need_more) ec = {};
-    if (ec) return std::nullopt;
-    if (used == 0) {  // it waits for bytes the client never sent
+    if (ec) return false;
+    if (used == 0) {
       parser.put_eof(ec);
-      if (ec || !parser.is_done()) return std::nullopt;
+      return !ec && done();
     }
   }
+  return true;
+}
+
+// The next request of the connection, read as the server reads it: the head,
+// its framing checks, then the body. None when the server would answer an
+// error and close.
+std::optional<http::Request> readRequest(std::string_view& rest, bool& keepAlive) {
+  Parser parser;
+  parser.header_limit(kHeaderBytes);
+  parser.body_limit(kBodyBytes);
+  if (!feed(parser, rest, [&] { return parser.is_header_done(); })) return std::nullopt;
+  if (http::framingProblem(parser.get().version(), headersOf(parser.get()))) return std::nullopt;
+  parser.eager(true);
+  if (!feed(parser, rest, [&] { return parser.is_done(); })) return std::nullopt;
   keepAlive = parser.get().keep_alive();
   return toRequest(parser.release());
 }
@@ -170,6 +191,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       checkResponse(response);
     });
     check(answers == 1, "a request was not answered exactly once");
+    check(api.waitAnswered(std::chrono::steady_clock::now()),
+          "an answered request still counts as outstanding");
   }
   return 0;
 }
