@@ -26,11 +26,47 @@ std::string base64Lines(const std::string& data) {
   return out;
 }
 
-bool plainHeaderText(const std::string& s) {
+constexpr std::size_t kMaxEncodedWord = 75;  // RFC 2047
+constexpr std::size_t kWantedLine = 78;      // RFC 5322: SHOULD; 998 is the MUST
+constexpr std::size_t kMaxTraceId = 128;
+
+bool printableAscii(std::string_view s) {
   for (unsigned char c : s) {
     if (c < 0x20 || c > 0x7E) return false;
   }
-  return s.find("=?") == std::string::npos;
+  return true;
+}
+
+// Text that can go into a header as it is, and fold there: printable ASCII
+// that could not be taken for an encoded-word, and no word too long to fold.
+bool plainHeaderText(const std::string& s) {
+  if (!printableAscii(s) || s.find("=?") != std::string::npos) return false;
+  std::size_t word = 0;
+  for (char c : s) {
+    word = c == ' ' ? 0 : word + 1;
+    if (word > kMaxEncodedWord) return false;
+  }
+  return true;
+}
+
+// "Name: value" folded (RFC 5322 2.2.3): CRLF goes before a space, so that
+// each line keeps within 78 characters unless one word is longer. Lines
+// never hold whitespace alone. Unfolding (removing the CRLFs) gives the
+// value back exactly.
+std::string headerField(std::string_view name, std::string_view value) {
+  const std::string whole = std::string(name) + ": " + std::string(value);
+  std::string_view line = whole;
+  std::string out;
+  while (line.size() > kWantedLine) {
+    const auto firstWord = line.find_first_not_of(' ');
+    if (firstWord == std::string_view::npos) break;
+    auto at = line.substr(0, kWantedLine + 1).find_last_of(' ');
+    if (at == std::string_view::npos || at <= firstWord) at = line.find(' ', firstWord);
+    if (at == std::string_view::npos || line.find_first_not_of(' ', at) == line.npos) break;
+    out.append(line.substr(0, at)).append("\r\n");
+    line.remove_prefix(at);
+  }
+  return out.append(line).append("\r\n");
 }
 
 std::string rfc5322Date(Timestamp t) {
@@ -59,7 +95,6 @@ std::optional<std::string> checkMail(const Mail& mail, std::size_t maxBodyBytes)
 std::string encodeHeaderText(const std::string& text) {
   if (plainHeaderText(text)) return text;
   constexpr std::string_view kOpen = "=?UTF-8?Q?", kClose = "?=";
-  constexpr std::size_t kMaxWord = 75;
   std::string out, word;
   auto flush = [&] {
     if (word.empty()) return;
@@ -84,7 +119,7 @@ std::string encodeHeaderText(const std::string& text) {
         encoded += fmt::format("={:02X}", c);
       }
     }
-    if (kOpen.size() + word.size() + encoded.size() + kClose.size() > kMaxWord) flush();
+    if (kOpen.size() + word.size() + encoded.size() + kClose.size() > kMaxEncodedWord) flush();
     word += encoded;
     i += length;
   }
@@ -96,12 +131,19 @@ std::string composeMessage(const Mail& mail) {
   std::string to;
   for (const auto& address : mail.to) to += (to.empty() ? "" : ", ") + address;
   std::string message;
-  message += "From: " + mail.from + "\r\n";
-  message += "To: " + to + "\r\n";
-  message += "Subject: " + encodeHeaderText(mail.subject) + "\r\n";
+  message += headerField("From", mail.from);
+  message += headerField("To", to);
+  // Encoded-words come folded already.
+  const auto subject = encodeHeaderText(mail.subject);
+  message +=
+      subject == mail.subject ? headerField("Subject", subject) : "Subject: " + subject + "\r\n";
   message += "Date: " + rfc5322Date(mail.date) + "\r\n";
   message += "Message-ID: <" + mail.eventId + "@workstream>\r\n";
-  if (!mail.traceId.empty()) message += "X-Workstream-Trace-Id: " + mail.traceId + "\r\n";
+  // The trace id comes from the request: only a token that fits a line.
+  if (!mail.traceId.empty() && mail.traceId.size() <= kMaxTraceId && printableAscii(mail.traceId) &&
+      mail.traceId.find(' ') == std::string::npos) {
+    message += "X-Workstream-Trace-Id: " + mail.traceId + "\r\n";
+  }
   message += "MIME-Version: 1.0\r\n";
   message += "Content-Type: text/plain; charset=utf-8\r\n";
   message += "Content-Transfer-Encoding: base64\r\n\r\n";

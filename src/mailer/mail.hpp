@@ -29,12 +29,15 @@ struct Mail {
 std::optional<std::string> checkMail(const Mail& mail, std::size_t maxBodyBytes);
 
 // The message, CRLF line endings: From, To, Subject (RFC 2047 when not
-// ASCII), Date, Message-ID <event_id@workstream>, X-Workstream-Trace-Id,
-// MIME headers, and the UTF-8 body in base64.
+// ASCII or a word is too long to fold), Date, Message-ID
+// <event_id@workstream>, X-Workstream-Trace-Id (when the trace id is a
+// token of at most 128 characters), MIME headers, and the UTF-8 body in
+// base64. Headers are folded to RFC 5322's line limits: 78 characters
+// where a word allows, never over 998.
 std::string composeMessage(const Mail& mail);
 
-// RFC 2047 "Q" encoded-words of at most 75 characters, folded; ASCII without
-// specials is left as it is.
+// RFC 2047 "Q" encoded-words of at most 75 characters, folded; printable
+// ASCII without "=?" and without a word over 75 characters is left as it is.
 std::string encodeHeaderText(const std::string& text);
 
 }  // namespace workstream::mailer

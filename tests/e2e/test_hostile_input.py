@@ -289,3 +289,21 @@ def test_debug_api_refuses_cursors_and_times_out_of_range(system, query, field):
     good = system.get("/debug/notifications?since=2026-11-22T10:00:00%2B01:00&cursor=" +
                       cursor("1700000000000:0af76519-16cd-43dd-8448-eb211c80319c"))
     assert good.status_code == 200, good.text
+
+
+# --- mail headers at their limits -----------------------------------------------------------
+
+@pytest.mark.parametrize("subject", [
+    "x" * 998,                                   # one word: only encoded-words can fold it
+    ("word " * 200)[:998],                       # folds at its spaces
+    "é" * 998,                                   # 998 characters, 1996 bytes
+], ids=["one-word", "words", "non-ascii"])
+def test_a_998_character_subject_is_mailed_with_folded_headers(binary, server_env, isolated, maildir, subject):
+    ws = mailer(binary, server_env, isolated)
+    to = address()
+    event_id, body = request(to, subject=subject, trace="t" * 2000)
+    publish_raw(isolated.rabbitmq_url, "workstream.mail.send", body, event_id)
+    mails = mails_to(maildir, to)
+    assert len(mails) == 1, drain(isolated.rabbitmq_url, "workstream.mailer.dlq", 1, timeout=0.1)
+    assert mails[0]["Subject"] == subject
+    assert ws.terminate() == 0

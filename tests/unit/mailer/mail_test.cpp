@@ -95,3 +95,76 @@ TEST_CASE("mail: requests that can never be mailed are refused with the reason")
   m.body = std::string(1025, 'b');
   CHECK_THAT(*checkMail(m, 1024), Catch::Contains("1024"));
 }
+
+namespace {
+
+// The header lines of a message, folded lines apart.
+std::vector<std::string> headerLines(const std::string& message) {
+  std::vector<std::string> lines;
+  const auto end = message.find("\r\n\r\n");
+  for (std::size_t start = 0; start <= end;) {
+    const auto next = message.find("\r\n", start);
+    lines.push_back(message.substr(start, next - start));
+    start = next + 2;
+  }
+  return lines;
+}
+
+// Removes the folds (RFC 5322 2.2.3) and gives the header's value.
+std::string unfolded(const std::string& message, const std::string& name) {
+  std::string value;
+  bool in = false;
+  for (const auto& line : headerLines(message)) {
+    if (line.starts_with(name + ": ")) {
+      in = true;
+      value = line.substr(name.size() + 2);
+    } else if (in && (line.starts_with(" ") || line.starts_with("\t"))) {
+      value += line;
+    } else {
+      in = false;
+    }
+  }
+  return value;
+}
+
+void checkLineLimits(const std::string& message, std::size_t wanted) {
+  for (const auto& line : headerLines(message)) {
+    CAPTURE(line);
+    CHECK(line.size() <= wanted);
+    CHECK(line.find_first_not_of(" \t") != std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("mail: a subject of 998 characters is folded within the line limits") {
+  auto m = mail();
+  m.subject = std::string(998, 'x');  // one word: encoded-words, which fold anywhere
+  checkLineLimits(composeMessage(m), 84);
+  m.subject = std::string("word ").append(993, 'w');
+  checkLineLimits(composeMessage(m), 84);
+
+  std::string words;
+  while (words.size() < 998) words += "word ";
+  m.subject = words.substr(0, 998);
+  const auto message = composeMessage(m);
+  checkLineLimits(message, 78);
+  CHECK(unfolded(message, "Subject") == m.subject);  // plain text, folded at its spaces
+}
+
+TEST_CASE("mail: fifty long recipients fold after their commas") {
+  auto m = mail();
+  m.to.clear();
+  for (int i = 0; i < 50; ++i) m.to.push_back(std::string(60, 'a') + std::to_string(i) + "@x.org");
+  const auto message = composeMessage(m);
+  checkLineLimits(message, 78);
+  CHECK(unfolded(message, "To").size() == 50 * 68 + 49 * 2 - 10);
+}
+
+TEST_CASE("mail: a trace id that is no token of a line is left out") {
+  auto m = mail();
+  m.traceId = "abc\r\nBcc: victim@example.com";
+  CHECK(composeMessage(m).find("Bcc") == std::string::npos);
+  m.traceId = std::string(2000, 't');
+  CHECK(composeMessage(m).find("X-Workstream-Trace-Id") == std::string::npos);
+}
