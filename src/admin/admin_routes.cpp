@@ -21,6 +21,18 @@ std::string readinessBody(const ReadinessReport& report) {
   return boost::json::serialize(boost::json::object{{"status", status}, {"checks", checks}});
 }
 
+http::Response callExtension(const AdminExtensions::Handler& handler, const http::Request& request,
+                             const Logger& log) {
+  try {
+    return handler(request);
+  } catch (const std::exception& e) {
+    log.error("admin extension failed", {{"path", request.path()}, {"error", e.what()}});
+  } catch (...) {
+    log.error("admin extension failed", {{"path", request.path()}, {"error", "unknown"}});
+  }
+  return http::errorResponse(500, "INTERNAL", "internal error");
+}
+
 http::Response handleAdmin(const AdminState& state, const http::Request& request) {
   const auto path = request.path();
   const bool known = path == "/health" || path == "/ready" || path == "/metrics";

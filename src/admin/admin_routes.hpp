@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
 #include "workstream/core/readiness.hpp"
 #include "workstream/http/message.hpp"
@@ -30,6 +31,13 @@ class AdminExtensions {
  private:
   std::vector<std::pair<std::string, Handler>> routes_;
 };
+
+// Runs an extension's handler. Whatever it lets out (a bug, a driver error
+// it did not expect) is a 500 and an error log line, never the end of the
+// process: the handler runs on a worker thread, where an exception would
+// call std::terminate.
+http::Response callExtension(const AdminExtensions::Handler& handler, const http::Request& request,
+                             const Logger& log);
 
 // What the admin endpoints report on.
 struct AdminState {

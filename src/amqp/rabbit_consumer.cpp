@@ -14,7 +14,9 @@ namespace workstream::amqp {
 namespace {
 
 constexpr std::chrono::milliseconds kFirstBackoff{200};
-constexpr std::chrono::milliseconds kMaxBackoff{5000};
+// Reconnecting is cheap; the cap is how late a consumer may resume after the
+// broker is back.
+constexpr std::chrono::milliseconds kMaxBackoff{1000};
 constexpr int kHeartbeatSeconds = 30;
 
 std::string labels(const std::string& queue, const char* outcome) {

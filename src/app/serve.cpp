@@ -97,9 +97,10 @@ int serve(const RoleSet& roles, const Config& config) {
       io,
       [&](http::Request request, http::Respond respond) {
         if (const auto* extension = adminExtensions.find(request.path())) {
-          boost::asio::post(adminWorkers,
-                            [extension, request = std::move(request),
-                             respond = std::move(respond)] { respond((*extension)(request)); });
+          boost::asio::post(adminWorkers, [extension, &log, request = std::move(request),
+                                           respond = std::move(respond)] {
+            respond(admin::callExtension(*extension, request, log));
+          });
           return;
         }
         respond(admin::handleAdmin(adminState, request));

@@ -12,7 +12,11 @@ constexpr std::chrono::milliseconds kStartupInterval{50};
 
 Readiness::~Readiness() { stop(); }
 
-void Readiness::add(ReadinessCheck check) { checks_.push_back(std::move(check)); }
+void Readiness::add(ReadinessCheck check) {
+  const auto known = std::any_of(checks_.begin(), checks_.end(),
+                                 [&](const ReadinessCheck& c) { return c.name == check.name; });
+  if (!known) checks_.push_back(std::move(check));
+}
 
 void Readiness::onReport(std::function<void(bool)> listener) {
   listeners_.push_back(std::move(listener));

@@ -2,6 +2,8 @@
 
 #include <boost/url/parse.hpp>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "probes/probes.hpp"
 
@@ -11,8 +13,16 @@ namespace {
 using Context = std::unique_ptr<redisContext, decltype(&redisFree)>;
 using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
 
-Reply command(redisContext* ctx, const char* format, const std::string& arg = {}) {
-  void* raw = arg.empty() ? redisCommand(ctx, format) : redisCommand(ctx, format, arg.c_str());
+// Arguments go as they are (redisCommandArgv), never into a format string:
+// a user name or password may hold a '%'.
+Reply command(redisContext* ctx, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const auto& arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  void* raw = redisCommandArgv(ctx, static_cast<int>(args.size()), argv.data(), lengths.data());
   return Reply(static_cast<redisReply*>(raw), freeReplyObject);
 }
 
@@ -28,13 +38,12 @@ CheckResult check(const std::string& url, milliseconds timeout) {
   if (ctx->err) return {false, ctx->errstr};
   redisSetTimeout(ctx.get(), tv);
   if (parsed->has_password()) {
-    auto auth = parsed->has_userinfo() && !parsed->user().empty()
-                    ? command(ctx.get(), ("AUTH " + std::string(parsed->user()) + " %s").c_str(),
-                              std::string(parsed->password()))
-                    : command(ctx.get(), "AUTH %s", std::string(parsed->password()));
+    const std::string user(parsed->user()), password(parsed->password());
+    auto auth = user.empty() ? command(ctx.get(), {"AUTH", password})
+                             : command(ctx.get(), {"AUTH", user, password});
     if (!auth || auth->type == REDIS_REPLY_ERROR) return {false, "Redis AUTH failed"};
   }
-  auto pong = command(ctx.get(), "PING");
+  auto pong = command(ctx.get(), {"PING"});
   if (!pong) return {false, ctx->errstr};
   if (pong->type == REDIS_REPLY_ERROR) return {false, std::string(pong->str, pong->len)};
   return {true, {}};

@@ -2,8 +2,12 @@
 with valid ones interleaved, and hostile HTTP clients against the gateway and
 the admin API. Whatever comes in, the process answers with a clear error (or
 dead-letters the message), never loops, and keeps serving everyone else."""
+import email
+import email.policy
 import json
+import os
 import socket
+import urllib.parse
 import time
 import uuid
 
@@ -13,9 +17,27 @@ import pytest
 from conftest import Workstream, process_env, serve_isolated
 from gateway_support import JSON, TASKS, Api, raw_exchange
 from test_backbone import drain
-from test_mailer import address, mails_to, maildir, request  # noqa: F401 (maildir is a fixture)
+from isolation import TcpProxy
+from test_mailer import address, maildir, request  # noqa: F401 (maildir is a fixture)
 
 FAST_RETRIES = {"WORKSTREAM_RETRY_BASE_DELAY": "100ms", "WORKSTREAM_RETRY_MAX_ATTEMPTS": "3"}
+STARTED = time.time() - 60  # the sink keeps every mail: look only at this run's
+
+
+def mails_to(maildir, address, expect=1, timeout=15):
+    """test_mailer.mails_to, reading only the sink's recent files (it keeps many)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = []
+        with os.scandir(maildir) as entries:
+            recent = [e.path for e in entries if e.name.endswith(".json") and e.stat().st_mtime >= STARTED]
+        for meta in sorted(recent):
+            eml = meta[:-5] + ".eml"
+            if os.path.exists(eml) and address in json.load(open(meta))["rcpt_tos"]:
+                found.append(email.message_from_binary_file(open(eml, "rb"), policy=email.policy.default))
+        if len(found) >= expect or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.1)
 
 
 def publish_raw(url, routing_key, body, message_id=None, headers=None, exchange="workstream.events"):
@@ -306,4 +328,50 @@ def test_a_998_character_subject_is_mailed_with_folded_headers(binary, server_en
     mails = mails_to(maildir, to)
     assert len(mails) == 1, drain(isolated.rabbitmq_url, "workstream.mailer.dlq", 1, timeout=0.1)
     assert mails[0]["Subject"] == subject
+    assert ws.terminate() == 0
+
+
+# --- smaller ones ----------------------------------------------------------------------------
+
+def test_a_percent_in_the_redis_user_name_is_no_format_string(binary, server_env, isolated):
+    import redis
+    port = urllib.parse.urlparse(server_env["WORKSTREAM_REDIS_URL"]).port
+    user, password = "ws%s%n-" + uuid.uuid4().hex[:8], "pass%s-word"
+    admin_client = redis.Redis(port=port)
+    admin_client.acl_setuser(user, enabled=True, passwords=["+" + password], commands=["+@all"],
+                             keys=["*"])
+    try:
+        url = "redis://%s:%s@127.0.0.1:%d/0" % (urllib.parse.quote(user, safe=""),
+                                                urllib.parse.quote(password, safe=""), port)
+        ws = serve_isolated(binary, server_env, isolated, "mailer", {"WORKSTREAM_REDIS_URL": url},
+                            ready=False)
+        deadline = time.monotonic() + 10
+        checks = {}
+        while time.monotonic() < deadline and checks.get("redis", {}).get("status") != "up":
+            checks = ws.get("/ready").json()["checks"]
+            time.sleep(0.2)
+        assert checks["redis"]["status"] == "up", checks
+        assert ws.terminate() == 0
+    finally:
+        admin_client.acl_deluser(user)
+
+
+def consuming_lines(ws):
+    return [line for line in ws.log_lines() if line["msg"] == "consuming"]
+
+
+def test_a_consumer_resumes_within_a_second_of_the_broker_answering(binary, server_env, isolated):
+    amqp = urllib.parse.urlparse(isolated.rabbitmq_url)
+    proxy = TcpProxy(amqp.port)
+    url = isolated.rabbitmq_url.replace(":%d/" % amqp.port, ":%d/" % proxy.port)
+    ws = mailer(binary, server_env, isolated, {"WORKSTREAM_RABBITMQ_URL": url})
+    assert len(consuming_lines(ws)) == 1
+    proxy.down()
+    time.sleep(12)  # long enough for the reconnect backoff to reach its cap
+    proxy.up()
+    began = time.monotonic()
+    while len(consuming_lines(ws)) < 2 and time.monotonic() - began < 10:
+        time.sleep(0.05)
+    assert len(consuming_lines(ws)) == 2
+    assert time.monotonic() - began < 2.0
     assert ws.terminate() == 0

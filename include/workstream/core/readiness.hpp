@@ -39,7 +39,8 @@ class Readiness {
   Readiness(const Readiness&) = delete;
   Readiness& operator=(const Readiness&) = delete;
 
-  // Register before start().
+  // Register before start(). One check per name: roles that share a server
+  // (with --role=all) may each add it, and the first one stays.
   void add(ReadinessCheck check);
   // Called on the checking thread after every round with whether the
   // process is ready (the gRPC health service follows it this way).

@@ -1,5 +1,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <stdexcept>
 
 #include "admin/admin_routes.hpp"
 
@@ -61,4 +63,21 @@ TEST_CASE("admin: unknown paths are 404 and other methods 405 with Allow") {
   auto wrong = admin::handleAdmin(state, get("/health", "POST"));
   CHECK(wrong.status == 405);
   CHECK(wrong.headers.back() == std::pair<std::string, std::string>{"Allow", "GET, HEAD"});
+}
+
+TEST_CASE("admin: an extension that throws answers 500 and the process goes on") {
+  std::FILE* out = std::tmpfile();
+  Logger log(std::make_shared<LogSink>(out, LogLevel::debug), "svc");
+  http::Request request;
+  request.method = "GET";
+  request.target = "/debug/notifications";
+  const auto throwsStd = [](const http::Request&) -> http::Response {
+    throw std::runtime_error("mongoc: unexpected reply");
+  };
+  const auto throwsOther = [](const http::Request&) -> http::Response { throw 42; };
+  CHECK(admin::callExtension(throwsStd, request, log).status == 500);
+  CHECK(admin::callExtension(throwsOther, request, log).status == 500);
+  const auto fine = [](const http::Request&) { return http::Response::json(200, "{}"); };
+  CHECK(admin::callExtension(fine, request, log).status == 200);
+  std::fclose(out);
 }

@@ -1,5 +1,7 @@
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "workstream/core/readiness.hpp"
 
@@ -46,4 +48,24 @@ TEST_CASE("readiness: not ready before the first round, nor while draining") {
   CHECK_FALSE(readiness.report().ready);
   CHECK(readiness.report().draining);
   readiness.stop();
+}
+
+TEST_CASE("readiness: a check added twice under one name runs once") {
+  std::atomic<int> second{0};
+  Readiness readiness(std::chrono::milliseconds(20));
+  readiness.add({"redis", [] { return CheckResult{true, {}}; }});
+  readiness.add({"redis", [&] {
+                   ++second;
+                   return CheckResult{true, {}};
+                 }});
+  readiness.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!readiness.report().ready && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto report = readiness.report();
+  readiness.stop();
+  CHECK(report.ready);
+  CHECK(report.checks.size() == 1);
+  CHECK(second == 0);
 }
