@@ -24,6 +24,8 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::milliseconds kAcceptPause{100};
+constexpr std::chrono::seconds kAcceptWarningInterval{10};
 
 namespace {
 
@@ -198,13 +200,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
+  // At the descriptor limit accept() fails at once, again and again, until
+  // a connection closes: the loop pauses instead of spinning, and says so
+  // once per interval. The connections it has are served meanwhile.
   asio::awaitable<void> acceptLoop() {
     auto self = shared_from_this();
+    asio::steady_timer pause(acceptor.get_executor());
     while (acceptor.is_open()) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kNoThrow);
       if (ec == asio::error::operation_aborted) break;
       if (ec) {
-        log.warn("accept failed", {{"error", ec.message()}});
+        reportAcceptFailure(ec);
+        if (outOfResources(ec)) {
+          pause.expires_after(kAcceptPause);
+          co_await pause.async_wait(kNoThrow);
+        }
         continue;
       }
       auto conn = std::make_shared<Connection>(std::move(socket));
@@ -214,6 +224,26 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       }
       asio::co_spawn(conn->stream.get_executor(), session(conn), asio::detached);
     }
+  }
+
+  static bool outOfResources(const beast::error_code& ec) {
+    return ec == asio::error::no_descriptors ||
+           ec == boost::system::errc::too_many_files_open_in_system ||
+           ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+  }
+
+  // On the acceptor's strand only.
+  void reportAcceptFailure(const beast::error_code& ec) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastAcceptWarning < kAcceptWarningInterval) {
+      ++unreportedAcceptFailures;
+      return;
+    }
+    log.warn("accept failed",
+             {{"error", ec.message()},
+              {"failures_since_last_report", std::to_string(unreportedAcceptFailures)}});
+    lastAcceptWarning = now;
+    unreportedAcceptFailures = 0;
   }
 
   void forget(const std::shared_ptr<Connection>& conn) {
@@ -239,6 +269,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   ServerLimits limits;
   Logger log;
   std::atomic<bool> stopping{false};
+  std::chrono::steady_clock::time_point lastAcceptWarning{};
+  std::uint64_t unreportedAcceptFailures = 0;
   std::mutex mutex;
   std::condition_variable idle;
   std::unordered_set<std::shared_ptr<Connection>> connections;

@@ -25,7 +25,9 @@ struct ServerLimits {
 // on its own strand, on the threads that run the io_context. The handler is
 // called on those threads, so it must not block; it may respond later from
 // any thread. Requests the parser refuses (malformed, headers or body over
-// the limit) are answered here, with the error body and a fresh request id.
+// the limit, ambiguous framing) are answered here, with the error body and a
+// fresh request id. Out of descriptors, it stops accepting for a moment and
+// keeps serving the connections it has.
 class Server {
  public:
   Server(boost::asio::io_context& io, Handler handler, ServerLimits limits, Logger log);

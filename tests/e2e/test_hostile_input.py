@@ -375,3 +375,44 @@ def test_a_consumer_resumes_within_a_second_of_the_broker_answering(binary, serv
     assert len(consuming_lines(ws)) == 2
     assert time.monotonic() - began < 2.0
     assert ws.terminate() == 0
+
+
+# --- the accept loop at the file-descriptor limit ---------------------------------------------
+
+def test_at_the_descriptor_limit_the_server_backs_off_and_serves_what_it_has(binary, server_env):
+    from gateway_support import BlackHole
+    tasks = BlackHole()
+    env = process_env(server_env, {"WORKSTREAM_TASKS_ADDR": "127.0.0.1:%d" % tasks.port})
+    ws = Workstream("/usr/bin/prlimit", ["--nofile=96:96", binary, "serve", "--role=gateway"], env)
+    ws.wait_healthy()
+    host, port = env["WORKSTREAM_HTTP_ADDR"].split(":")
+    kept = socket.create_connection((host, int(port)), timeout=5)
+    clients = []
+    try:
+        for _ in range(200):  # past the limit: the kernel queues them, accept() fails
+            clients.append(socket.create_connection((host, int(port)), timeout=5))
+        time.sleep(2)
+        failures = [line for line in ws.log_lines() if "accept" in line["msg"]]
+        assert 1 <= len(failures) <= 5, len(failures)
+        assert ws.proc.poll() is None
+        began = time.monotonic()
+        kept.sendall(b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert kept.recv(1000).startswith(b"HTTP/1.1 404")
+        assert time.monotonic() - began < 1
+    finally:
+        for c in clients:
+            c.close()
+        kept.close()
+    # With descriptors free again, new clients are served.
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            reply = raw_exchange(host, int(port), b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            if reply.startswith(b"HTTP/1.1 404") or time.monotonic() > deadline:
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    assert reply.startswith(b"HTTP/1.1 404")
+    assert ws.terminate() == 0
+    tasks.close()
