@@ -67,8 +67,10 @@ schema_versions=$(cd "$schemas" && ls -d v*-standalone-strict | sed "s/^v//; s/-
 work=$(mktemp -d "${TMPDIR:-/tmp}/workstream-helm.XXXXXX")
 export HELM_CACHE_HOME=$work/helm/cache HELM_CONFIG_HOME=$work/helm/config HELM_DATA_HOME=$work/helm/data
 pids=()
+exec 9>&2 # the trap may run inside a command whose stderr goes to a log
 cleanup() {
   local status=$? pid
+  exec 2>&9
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     pid=${pids[i]}
     kill "$pid" 2>/dev/null || continue
@@ -80,6 +82,14 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# Runs a long command in the background and waits for it, so that a signal
+# to this script runs the trap at once instead of after the command; the
+# trap stops the command with the servers.
+interruptible() {
+  "$@" &
+  pids+=($!)
+  wait $!
+}
 
 # A command that must fail, and whose output must name what is wrong.
 must_fail() { # what expected-text command...
@@ -151,7 +161,7 @@ must_fail "the shape check on a render with a password in a ConfigMap" "holds a 
 start() { # name command...
   local name=$1 port
   shift
-  "$@" >"$work/$name.log" 2>&1 &
+  "$@" >"$work/$name.log" 2>&1 9>&- &
   pids+=($!)
   eval "${name//-/_}_pid=$!"
 }
@@ -275,7 +285,7 @@ deployments=(gateway tasks notifications mailer)
 helm_install() { # log-name extra-args...
   local log=$1 t0=$SECONDS
   shift
-  "$helm" upgrade --install "$release" "$chart" --namespace "$namespace" --values="$here/values-kwok.yaml" \
+  interruptible "$helm" upgrade --install "$release" "$chart" --namespace "$namespace" --values="$here/values-kwok.yaml" \
     --wait --timeout=3m "$@" >"$work/$log.log" 2>&1 || {
     cat "$work/$log.log" >&2
     k -n "$namespace" get all,events >&2 || true
@@ -325,7 +335,7 @@ for role in "${deployments[@]}"; do
     [ "$a" -eq "$b" ] || die "the $role Deployment rolled though its settings did not change (generation $b -> $a)"
   fi
 done
-k -n "$namespace" rollout status --timeout=60s "deploy/$release-workstream-mailer" >/dev/null || die "the mailer rollout did not finish"
+interruptible "$kubectl" -n "$namespace" rollout status --timeout=60s "deploy/$release-workstream-mailer" >/dev/null || die "the mailer rollout did not finish"
 [ "$(k -n "$namespace" get configmap "$release-workstream-mailer" -o jsonpath='{.data.WORKSTREAM_MAIL_FROM}')" = ops@example.com ] \
   || die "the mailer ConfigMap does not have the new mail.from"
 for job in migrate topology; do
@@ -334,7 +344,7 @@ done
 say "ok: upgrade rolled the mailer only ($(grep '^mailer ' <<<"$after")), and ran both hook Jobs again"
 
 t0=$SECONDS
-"$helm" uninstall "$release" --namespace "$namespace" --wait --timeout=2m >"$work/uninstall.log" 2>&1 \
+interruptible "$helm" uninstall "$release" --namespace "$namespace" --wait --timeout=2m >"$work/uninstall.log" 2>&1 \
   || { cat "$work/uninstall.log" >&2; die "helm uninstall"; }
 left() {
   k -n "$namespace" get all,configmaps,secrets,ingresses,poddisruptionbudgets,serviceaccounts,networkpolicies,jobs \
