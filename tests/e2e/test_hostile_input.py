@@ -416,3 +416,109 @@ def test_at_the_descriptor_limit_the_server_backs_off_and_serves_what_it_has(bin
     assert reply.startswith(b"HTTP/1.1 404")
     assert ws.terminate() == 0
     tasks.close()
+
+
+# --- HTTP: oversize and odd requests; slow and idle clients ----------------------------------
+
+def status_of(reply):
+    return int(reply.split(b" ")[1]) if reply.startswith(b"HTTP/1.1 ") else None
+
+
+@pytest.mark.parametrize("payload, statuses", [
+    (b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", {400, 431}),
+    (b"GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 20_000 + b"\r\n\r\n", {431}),
+    (b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+     b"Content-Length: 10000000\r\n\r\n{", {413}),
+    (b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", {400}),
+    (b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello", {400}),
+    (b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello", {400}),
+    (b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", {400, 413}),
+    # obs-fold: RFC 9112 5.2 allows refusing it or reading it as a space.
+    (b"GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n b\r\n\r\n", {200, 400}),
+    (b"GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n", {400}),
+    (b"GET /api/v1/tasks HTTP/1.1\r\nHost: x\r\nX-Nul: a\x00b\r\n\r\n", {400}),
+    (b"G\x00T / HTTP/1.1\r\nHost: x\r\n\r\n", {400}),
+    (b"GET /\r\n\r\n", {400}),
+    (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", {400, 404, 505}),
+    (b"\r\n\r\n\r\n", {400, None}),
+])
+def test_odd_and_oversize_requests_get_a_4xx_and_the_server_carries_on(system, payload, statuses):
+    reply = raw_exchange(*gateway(system), payload, timeout=3)
+    assert status_of(reply) in statuses, reply[:200]
+    api = Api(system.env["WORKSTREAM_HTTP_ADDR"])
+    assert api.get(TASKS, params={"limit": 1}).status_code == 200
+    assert system.proc.poll() is None
+
+
+def test_slow_and_idle_clients_do_not_hold_up_a_normal_one(system):
+    host, port = gateway(system)
+    idle = [socket.create_connection((host, port), timeout=10) for _ in range(100)]
+    slow = [socket.create_connection((host, port), timeout=10) for _ in range(20)]
+    api = Api(system.env["WORKSTREAM_HTTP_ADDR"])
+    try:
+        head = b"POST /api/v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        for i in range(6):  # a byte at a time, every 0.25 s
+            for s in slow:
+                s.sendall(head[i:i + 1])
+            began = time.monotonic()
+            assert api.get(TASKS, params={"limit": 1}).status_code == 200
+            assert time.monotonic() - began < 0.5
+            time.sleep(0.25)
+        # The read timeout (2 s here) cuts every one of them off.
+        time.sleep(2.5)
+        for s in idle[:5] + slow[:5]:
+            s.settimeout(1)
+            assert s.recv(100) == b""
+    finally:
+        for s in idle + slow:
+            s.close()
+    assert api.create({"title": "after the crowd"}).status_code == 201
+
+
+# --- notifications: poison of every kind, valid events interleaved ---------------------------
+
+def task_event(event_type="workstream.task.created.v1", task_id=None, **overrides):
+    envelope = {"event_id": str(uuid.uuid4()), "event_type": event_type,
+                "occurred_at": "2026-11-22T10:00:00.000000Z", "producer": "workstream-tasks",
+                "trace_id": uuid.uuid4().hex,
+                "payload": {"task_id": task_id or str(uuid.uuid4()), "title": "t", "status": "open"}}
+    envelope.update(overrides)
+    return json.dumps(envelope)
+
+
+def test_poison_events_of_every_kind_go_to_the_dlq_and_valid_ones_are_recorded(binary, server_env, isolated):
+    ws = serve_isolated(binary, server_env, isolated, "notifications", FAST_RETRIES)
+    task_id = str(uuid.uuid4())
+    poison = [
+        "", "{", "null", "[]", '"text"', "\x00\xff\xfe", "{" * 10_000 + "}" * 10_000,
+        json.dumps({"event_id": str(uuid.uuid4())}),
+        task_event(event_id="not-a-uuid"),
+        task_event(event_type="workstream.task.created.v99"),
+        task_event(event_type="x" * 200_000),
+        task_event(payload={"task_id": "nope"}),
+        task_event(payload={"task_id": str(uuid.uuid4()), "title": 5}),
+        task_event(payload="not an object"),
+        task_event(extra="field"),
+        task_event(trace_id=7),
+        task_event()[:-1] + ', "event_id": "%s"}' % uuid.uuid4(),  # a repeated key
+        json.dumps({"payload": "y" * 1_000_000}),
+    ]
+    valid = 0
+    for i, body in enumerate(poison):
+        publish_raw(isolated.rabbitmq_url, "workstream.task.created", body.encode("utf-8", "surrogateescape"))
+        if i % 3 == 0:
+            publish_raw(isolated.rabbitmq_url, "workstream.task.created", task_event(task_id=task_id))
+            valid += 1
+    dead = drain(isolated.rabbitmq_url, "workstream.notifications.dlq", len(poison), timeout=20)
+    assert len(dead) >= len(poison) - 1  # the repeated key may be read as either event
+    for _, props, _ in dead:
+        assert props.headers["x-error-code"] in ("INVALID_ENVELOPE", "UNKNOWN_EVENT_TYPE", "INVALID_PAYLOAD")
+        assert props.headers["x-attempts"] == 1
+    deadline = time.monotonic() + 15
+    items = []
+    while time.monotonic() < deadline and len(items) < valid:
+        items = ws.get("/debug/notifications?task_id=" + task_id).json()["items"]
+        time.sleep(0.1)
+    assert len(items) == valid
+    assert reconnects(ws) == []
+    assert ws.terminate() == 0
