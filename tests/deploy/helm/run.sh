@@ -9,13 +9,14 @@
 #   tests/deploy/helm/run.sh
 #
 # From nothing (given Go >= 1.22 and npm, for scripts/tools.sh, and the
-# built workstream binary, for step 5): installs the Debian packages it
-# lacks, builds its tools once into the tools cache (scripts/tools.sh),
-# starts every server it needs on 127.0.0.1 in a temporary directory, and
-# stops them by PID on exit, failed or not. Anything that cannot run fails
-# the tier, saying why; nothing is skipped. Ports (all below 32768) move with
-# WS_ETCD_PORT (and the next one), WS_APISERVER_PORT, WS_KCM_PORT and
-# WS_SCHEDULER_PORT; kwok listens on none.
+# packages of scripts/setup.sh, to build the workstream binary for step 5 if
+# build/dev has none): installs the Debian packages it lacks, builds its
+# tools once into the tools cache (scripts/tools.sh), starts every server it
+# needs on 127.0.0.1 in a temporary directory, and stops them by PID on
+# exit, failed or not. Anything that cannot run fails the tier, saying why;
+# nothing is skipped. Ports (all below 32768) move with WS_ETCD_PORT (and the
+# next one), WS_APISERVER_PORT, WS_KCM_PORT and WS_SCHEDULER_PORT; kwok
+# listens on none.
 # KEEP_WORK=1 keeps the temporary directory (logs, renders) for a look.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -139,8 +140,15 @@ must_fail "kubeconform on a render with a misspelt field" "additional properties
 
 # ---- 5. the seed's shape, on the rendered objects --------------------------------
 step "5. the seed's shape: four Deployments, one Service each, one Ingress, probes, volumes, secrets"
+# `workstream config check` runs on each role's ConfigMap: the binary of the
+# dev build (built here if this tier runs alone on a fresh machine), or WORKSTREAM_BIN.
 workstream_bin=${WORKSTREAM_BIN:-$root/build/dev/src/workstream}
-[ -x "$workstream_bin" ] || die "no workstream binary at $workstream_bin, for \`config check\` of each role's ConfigMap: build first (cmake --build --preset dev) or set WORKSTREAM_BIN"
+if [ ! -x "$workstream_bin" ] && [ -z "${WORKSTREAM_BIN:-}" ]; then
+  say "building the workstream binary (dev preset) for config check"
+  (cd "$root" && cmake --preset dev >/dev/null && cmake --build --preset dev --target workstream) >&2 \
+    || die "cannot build the workstream binary (scripts/setup.sh installs what it needs)"
+fi
+[ -x "$workstream_bin" ] || die "no workstream binary at $workstream_bin, for \`config check\` of each role's ConfigMap"
 for set in default all; do
   "$python" "$here/check.py" "$work/$set.yaml" --workstream "$workstream_bin" >&2 || die "the $set render breaks the seed's shape"
 done
