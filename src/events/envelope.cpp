@@ -1,5 +1,6 @@
 #include "workstream/events/envelope.hpp"
 
+#include "workstream/core/json_keys.hpp"
 #include "workstream/core/uuid.hpp"
 
 #include <boost/json/object.hpp>
@@ -24,6 +25,11 @@ std::optional<Envelope> parseEnvelope(std::string_view json, std::string& error)
   auto value = boost::json::parse(json, ec);
   if (ec || !value.is_object()) {
     error = ec ? "the envelope is not JSON: " + ec.message() : "the envelope is not a JSON object";
+    return std::nullopt;
+  }
+  // Parsers disagree on which of two equal keys counts: never guess.
+  if (auto key = duplicateJsonKey(json)) {
+    error = "the envelope repeats the key \"" + *key + "\"";
     return std::nullopt;
   }
   const auto& object = value.as_object();

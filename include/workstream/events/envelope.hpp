@@ -21,7 +21,8 @@ struct Envelope {
 std::string toJson(const Envelope& envelope);
 
 // Reads an envelope: exactly the six fields, strings, `payload` an object,
-// `event_id` a UUID. Returns nullopt and sets `error` otherwise.
+// `event_id` a UUID, no key given twice in any object. Returns nullopt and
+// sets `error` otherwise.
 std::optional<Envelope> parseEnvelope(std::string_view json, std::string& error);
 
 // The AMQP routing key of an event type: the type without its version

@@ -25,3 +25,17 @@ TEST_CASE("routing keys drop the version so topic bindings match") {
   CHECK(routingKeyOf("workstream.task.created") == "workstream.task.created");
   CHECK(routingKeyOf("workstream.task.v") == "workstream.task.v");
 }
+
+TEST_CASE("envelope: a key given twice, at any depth, is refused") {
+  const std::string id = "0af76519-16cd-43dd-8448-eb211c80319c";
+  const std::string base = R"({"event_id":")" + id +
+                           R"(","event_type":"workstream.task.created.v1",)"
+                           R"("occurred_at":"2026-11-22T10:00:00.000000Z","producer":"p",)"
+                           R"("trace_id":"t","payload":{"task_id":"a")";
+  std::string error;
+  CHECK(parseEnvelope(base + "}}", error));
+  CHECK_FALSE(parseEnvelope(base + R"(,"task_id":"b"}})", error));
+  CHECK(error == "the envelope repeats the key \"task_id\"");
+  CHECK_FALSE(parseEnvelope(base + R"(},"event_id":")" + id + R"("})", error));
+  CHECK(error == "the envelope repeats the key \"event_id\"");
+}
