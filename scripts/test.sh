@@ -6,7 +6,8 @@
 #   sanitize  the ctest tests again, built with ASan and UBSan (scripts/sanitize.sh)
 #   fuzz      each libFuzzer target for a bounded time (fuzz/run.sh)
 #   compose   the images and the compose stack (tests/deploy/compose/run.sh)
-#   helm      the Helm chart on a real Kubernetes API server (tests/deploy/helm/run.sh)
+#   helm      the Helm chart on a real Kubernetes API server (tests/deploy/helm/run.sh),
+#             and its Deployments run by `podman kube play` (podman-smoke.sh)
 #
 #   scripts/test.sh [ctest arguments]                   every tier
 #   WORKSTREAM_TEST_TIERS="ctest helm" scripts/test.sh  only the tiers named
@@ -54,5 +55,8 @@ if selected ctest || selected sanitize; then
 fi
 if selected fuzz; then timed fuzz bash fuzz/run.sh; fi
 if selected compose; then timed compose bash tests/deploy/compose/run.sh; fi
-if selected helm; then timed helm bash tests/deploy/helm/run.sh; fi
+if selected helm; then
+  timed helm bash tests/deploy/helm/run.sh
+  timed helm-podman bash tests/deploy/helm/podman-smoke.sh
+fi
 echo "test: every tier passed ($tiers)" >&2

@@ -3,7 +3,7 @@
 # play` runs the rendered Deployments and ConfigMaps (one replica each) from
 # the locally built image, which the Helm tier's simulated cluster cannot do.
 #
-#   tests/deploy/helm/podman-smoke.sh     needs localhost/workstream:dev (scripts/images.sh)
+#   tests/deploy/helm/podman-smoke.sh     builds localhost/workstream:dev if missing (scripts/images.sh)
 #
 # It proves the image runs under the chart's pod settings (non-root, read-only
 # root filesystem, no capabilities), reads its settings from the role's
@@ -36,7 +36,11 @@ for p in catatonit python3-yaml curl; do
 done
 podman_was_running=$([ -S "$root/.local/podman/podman.sock" ] && echo yes || echo no)
 eval "$(bash "$root/scripts/podman.sh" start)"
-podman image exists "$image" || die "no image $image: build it first (scripts/images.sh, see tests/deploy/compose/run.sh)"
+if ! podman image exists "$image"; then
+  [ "$image" = localhost/workstream:dev ] || die "no image $image"
+  say "building the images (scripts/images.sh)"
+  bash "$root/scripts/images.sh" >/dev/null
+fi
 helm=$(bash "$root/scripts/tools.sh" path helm)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/workstream-smoke.XXXXXX")
