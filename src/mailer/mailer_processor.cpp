@@ -30,6 +30,8 @@ Mail mailOf(const events::Envelope& request, const std::string& from, Timestamp 
 }  // namespace
 
 events::Outcome MailerProcessor::process(const events::Envelope& request, const events::Delivery&) {
+  markPending();
+  if (isPending(request.eventId)) return events::Outcome::ok();  // sent, not marked yet
   const Mail mail = mailOf(request, options_.from, clock_());
   try {
     if (mailed_.processed(mail.eventId)) return events::Outcome::ok();
@@ -61,14 +63,42 @@ events::Outcome MailerProcessor::deliver(const Mail& mail) {
   try {
     mailed_.markProcessed(mail.eventId);
   } catch (const Unavailable& e) {
-    // Retrying would send the mail again; the claim still holds copies off
-    // until it expires.
+    // Retrying would send the mail again. The claim holds copies off until it
+    // expires; the mark is made later, from memory (markPending).
     log_.warn("mail sent but not marked mailed", {{"event_id", mail.eventId}, {"error", e.what()}});
+    std::lock_guard lock(pendingMutex_);
+    if (pending_.size() >= kMaxPendingMarks) pending_.erase(pending_.begin());
+    pending_.insert(mail.eventId);
   }
   log_.info("mail sent", {{"event_id", mail.eventId},
                           {"trace_id", mail.traceId},
                           {"recipients", std::to_string(mail.to.size())}});
   return events::Outcome::ok();
+}
+
+bool MailerProcessor::isPending(const std::string& eventId) {
+  std::lock_guard lock(pendingMutex_);
+  return pending_.count(eventId) != 0;
+}
+
+// Marks the mails sent while Redis was away, now that it may be back; each
+// stays pending (and its copies done) until its mark is made.
+void MailerProcessor::markPending() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(pendingMutex_);
+    if (pending_.empty()) return;
+    ids.assign(pending_.begin(), pending_.end());
+  }
+  try {
+    for (const auto& id : ids) {
+      mailed_.markProcessed(id);
+      std::lock_guard lock(pendingMutex_);
+      pending_.erase(id);
+    }
+  } catch (const Unavailable&) {
+    // Still away: the next delivery tries again.
+  }
 }
 
 // A claim that cannot be released expires on its own; the retry waits for it.

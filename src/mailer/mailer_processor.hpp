@@ -1,5 +1,9 @@
 #pragma once
 
+#include <mutex>
+#include <set>
+#include <string>
+
 #include "mailer/mail_sender.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/events/consumer.hpp"
@@ -24,7 +28,10 @@ struct MailerOptions {
 //      ones (5xx) are poison carrying the server's reply.
 //   5. Mark it mailed, then done. If Redis fails here the mail is sent all
 //      the same: done, with a warning, rather than a retry that mails twice.
-// What remains: a crash (kill -9) between the SMTP reply and step 5 leaves
+//      The process remembers the id: a copy that comes meanwhile is done,
+//      and the mark is made at the next delivery after Redis is back.
+// What remains: a crash (kill -9) between the SMTP reply and step 5, or the
+// process ending while a failed mark is only remembered (Redis away), leaves
 // the claim without a mark. A redelivered copy retries until the claim
 // expires and then sends the mail again; if its retries run out first it
 // goes to the DLQ as MAIL_IN_PROGRESS. The Message-ID, derived from the
@@ -44,12 +51,19 @@ class MailerProcessor {
  private:
   events::Outcome deliver(const Mail& mail);
   void releaseClaim(const std::string& eventId);
+  bool isPending(const std::string& eventId);
+  void markPending();
+
+  // Sent mails whose mark failed, to be marked once Redis answers again.
+  static constexpr std::size_t kMaxPendingMarks = 10'000;
 
   events::DedupStore& mailed_;
   MailSender& sender_;
   MailerOptions options_;
   Clock clock_;
   Logger log_;
+  std::mutex pendingMutex_;
+  std::set<std::string> pending_;
 };
 
 }  // namespace workstream::mailer
