@@ -38,19 +38,34 @@ run_ctest() {
 
 bash scripts/setup.sh
 
+stop_servers=no prefetch=
+cleanup() {
+  [ -z "$prefetch" ] || kill -- "-$prefetch" 2>/dev/null || true
+  [ "$stop_servers" = no ] || bash scripts/servers.sh stop
+}
+trap cleanup EXIT
+
+# The deployment tiers' tools take long to build and little to keep: build
+# them at the lowest priority beside the tiers that mostly wait on servers.
+if selected compose || selected helm; then
+  mkdir -p .local
+  setsid bash scripts/tools.sh prefetch >.local/tools-prefetch.log 2>&1 &
+  prefetch=$!
+fi
+
 # The ctest and sanitize tiers share the local servers; the others need none.
 if selected ctest || selected sanitize; then
   before=$(bash scripts/servers.sh status)
-  grep -q down <<<"$before" && trap 'bash scripts/servers.sh stop' EXIT
+  grep -q down <<<"$before" && stop_servers=yes
   # An assignment, not `eval "$(...)"`, so that a server that cannot start
   # stops this script with its own error.
   server_env=$(bash scripts/servers.sh start)
   eval "$server_env"
   if selected ctest; then timed ctest run_ctest "$@"; fi
   if selected sanitize; then timed sanitize bash scripts/sanitize.sh "$@"; fi
-  if grep -q down <<<"$before"; then
+  if [ "$stop_servers" = yes ]; then
     bash scripts/servers.sh stop
-    trap - EXIT
+    stop_servers=no
   fi
 fi
 if selected fuzz; then timed fuzz bash fuzz/run.sh; fi

@@ -5,6 +5,7 @@
 #
 #   scripts/tools.sh path TOOL     build TOOL if missing; print its path
 #   scripts/tools.sh list          every TOOL and its version
+#   scripts/tools.sh prefetch      build every tool the deployment tiers use, at low priority
 #
 # The cache is ${WORKSTREAM_TOOLS_CACHE:-~/.cache/workstream-tools}.
 set -euo pipefail
@@ -157,21 +158,37 @@ tool_path() { # tool
     *) die "unknown tool '$1'; see: $0 list" ;;
   esac
   local dir="$cache/${name//_/-}-$version"
+  mkdir -p "$cache"
+  # One build per tool at a time: a second caller (a prefetch in the
+  # background, another tier) waits for it and then finds it built.
+  exec {lock}>"$dir.lock"
+  flock "$lock"
   if [ ! -e "$dir/$file" ]; then
     say "building $name $version into $dir"
-    mkdir -p "$cache"
     build_into "$dir" "build_$name"
   fi
+  exec {lock}>&-
   if [ "$file" = . ]; then echo "$dir"; else echo "$dir/$file"; fi
+}
+
+# Every tool the deployment tiers use, built one after another at the lowest
+# CPU priority: scripts/test.sh starts this in the background while the other
+# tiers, which mostly wait on servers, run.
+prefetch() {
+  local tool
+  for tool in compose mailpit helm kubeconform k8s-schemas kube-apiserver kwok; do
+    nice -n 19 bash "$0" path "$tool" >/dev/null
+  done
 }
 
 case "${1:-}" in
   path) [ $# -eq 2 ] || die "usage: $0 path TOOL"; tool_path "$2" ;;
+  prefetch) prefetch ;;
   list)
     printf '%s %s\n' compose "$compose_version" mailpit "$mailpit_version" ferretdb "$ferretdb_version" \
       helm "layer-kubectl-v33@$k8s_layer_version" kubectl "layer-kubectl-v33@$k8s_layer_version" \
       kubeconform "$kubeconform_version" k8s-schemas "kubernetes-validate@$kubernetes_validate_version" \
       kube-apiserver "$kubernetes_version" kube-controller-manager "$kubernetes_version" \
       kube-scheduler "$kubernetes_version" kwok "$kwok_version" kwok-stages "$kwok_version" ;;
-  *) echo "usage: $0 path TOOL | list" >&2; exit 2 ;;
+  *) echo "usage: $0 path TOOL | list | prefetch" >&2; exit 2 ;;
 esac
