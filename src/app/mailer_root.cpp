@@ -26,12 +26,14 @@ class MailerModule final : public Module {
                 kRedisTimeout),
         sender_(context.config.smtpUrl, startTls(context.config.smtpStartTls),
                 context.config.smtpTimeout),
-        processor_(
-            mailed_, sender_,
-            {context.config.mailFrom, context.config.mailMaxBodyBytes,
-             std::chrono::duration_cast<std::chrono::seconds>(context.config.smtpTimeout) * 2 +
-                 std::chrono::seconds(1)},
-            systemNow, log_),
+        processor_(mailed_, sender_,
+                   // The SMTP timeout bounds a whole send (connect included), so a
+                   // claim a second longer outlives any send, and expires before the
+                   // default retries run out: a copy left by a crash is mailed.
+                   {context.config.mailFrom, context.config.mailMaxBodyBytes,
+                    std::chrono::duration_cast<std::chrono::seconds>(context.config.smtpTimeout) +
+                        std::chrono::seconds(1)},
+                   systemNow, log_),
         consumer_(consumerOptions(context.config, events::mailerQueue(), "workstream-mailer"),
                   router_, log_, context.metrics) {
     router_.on("workstream.mail.send.v1", events::checkMailPayload,
