@@ -22,16 +22,10 @@ die() { say "$*"; exit 1; }
 
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# catatonit: podman builds a pod's infra (pause) image from it (kube play).
 install_packages() {
-  local packages=(podman buildah runc debootstrap netavark aardvark-dns slirp4netns uidmap
-    containernetworking-plugins fuse-overlayfs iptables) missing=()
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  [ "$(id -u)" -eq 0 ] || die "installing ${missing[*]} needs root"
-  say "installing ${missing[*]}"
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"; } >&2
+  bash "$root/scripts/packages.sh" podman buildah runc debootstrap netavark aardvark-dns slirp4netns \
+    uidmap containernetworking-plugins fuse-overlayfs iptables catatonit
 }
 
 # podman lowers NOFILE and NPROC for each container, which fails without

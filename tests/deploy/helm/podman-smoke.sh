@@ -26,14 +26,7 @@ network=workstream-helm-smoke
 say() { echo "podman-smoke: $*" >&2; }
 die() { say "FAIL: $*"; exit 1; }
 
-# catatonit: podman builds the pods' infra (pause) image from it.
-for p in catatonit python3-yaml curl; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
-  [ "$(id -u)" -eq 0 ] || die "installing $p needs root"
-  say "installing $p"
-  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$p"; } >&2 \
-    || die "cannot install $p"
-done
+bash "$root/scripts/packages.sh" python3-yaml curl || die "cannot install what the smoke test needs"
 podman_was_running=$([ -S "$root/.local/podman/podman.sock" ] && echo yes || echo no)
 eval "$(bash "$root/scripts/podman.sh" start)"
 if ! podman image exists "$image"; then

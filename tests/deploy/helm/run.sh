@@ -38,17 +38,7 @@ release=rel
 
 # ---- packages and tools ------------------------------------------------------
 packages=(etcd-server etcd-client openssl python3 python3-yaml python3-venv curl)
-sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  sudo_if_needed apt-get update -q >&2
-  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
-    || die "cannot install ${missing[*]}"
-fi
+bash "$root/scripts/packages.sh" "${packages[@]}" || die "cannot install what the tier needs"
 python=/usr/bin/python3  # Debian's, with python3-yaml
 
 tool() { bash "$root/scripts/tools.sh" path "$1" || die "cannot build $1 (see above)"; }
