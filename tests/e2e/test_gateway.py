@@ -7,10 +7,10 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import psycopg
 import pytest
 
 from conftest import Workstream, process_env
+from isolation import Isolated
 from gateway_support import JSON, TASKS, Api, assert_error, raw_exchange
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -18,8 +18,17 @@ TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
 @pytest.fixture(scope="module")
-def system(binary, server_env):
-    env = process_env(server_env, {"WORKSTREAM_HTTP_READ_TIMEOUT": "2s"})
+def store(server_env):
+    """A schema and vhost of this module's own: tests that compare the newest
+    tasks before and after must not see the tasks of modules running beside."""
+    iso = Isolated(server_env)
+    yield iso
+    iso.close()
+
+
+@pytest.fixture(scope="module")
+def system(binary, server_env, store):
+    env = process_env(server_env, store.env(), {"WORKSTREAM_HTTP_READ_TIMEOUT": "2s"})
     ws = Workstream(binary, ["serve", "--role=all"], env)
     ws.wait_ready()
     yield ws
@@ -85,16 +94,15 @@ def test_pages_walk_every_task_once(api):
     assert ids <= set(seen)
 
 
-def test_request_id_and_trace_are_echoed_and_reach_the_outbox(api, server_env):
+def test_request_id_and_trace_are_echoed_and_reach_the_outbox(api, store):
     trace = "0af7651916cd43dd8448eb211c80319c"
     response = api.create({"title": "traced"}, headers={
         "X-Request-Id": "client-req-1",
         "traceparent": "00-%s-b7ad6b7169203331-01" % trace})
     assert response.headers["X-Request-Id"] == "client-req-1"
     assert response.headers["traceparent"].split("-")[1] == trace
-    with psycopg.connect(server_env["WORKSTREAM_POSTGRES_URL"]) as db:
-        envelope = db.execute("SELECT envelope::text FROM outbox WHERE aggregate_id = %s",
-                              (response.json()["id"],)).fetchone()[0]
+    envelope = store.sql("SELECT envelope::text FROM outbox WHERE aggregate_id = %s",
+                         response.json()["id"])[0][0]
     assert json.loads(envelope)["trace_id"] == trace
 
     generated = api.get(TASKS)
