@@ -63,6 +63,8 @@ if selected ctest || selected sanitize; then
   eval "$server_env"
   if selected ctest; then timed ctest run_ctest "$@"; fi
   if selected sanitize; then timed sanitize bash scripts/sanitize.sh "$@"; fi
+  # The later tiers run their own servers: nothing of these may leak into them.
+  unset $(sed -n 's/^export \([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' <<<"$server_env")
   if [ "$stop_servers" = yes ]; then
     bash scripts/servers.sh stop
     stop_servers=no

@@ -14,6 +14,12 @@ project=workstream-test
 step() { printf '\ncompose tier: %s\n' "$*" >&2; }
 fail() { echo "compose tier: FAILED: $*" >&2; exit 1; }
 
+# Compose lets the shell's variables override --env-file; this tier sets
+# every variable itself, so a WORKSTREAM_* or image variable left by another
+# tier (the local servers' URLs on loopback) must not reach the stack.
+while read -r name; do unset "$name"; done < <(compgen -e | grep -E \
+  '^(WORKSTREAM_|POSTGRES_|RABBITMQ_|REDIS_|MONGO_|MAILPIT_|COMPOSE_|GATEWAY_PORT$|PUBLISH_ADDR$|BASE_IMAGE$)')
+
 podman_was_running=$( [ -S "$root/.local/podman/podman.sock" ] && echo yes || echo no)
 podman_env=$(bash scripts/podman.sh start)
 eval "$podman_env"
