@@ -2,33 +2,54 @@
 
 // What every composed mail must be, whatever it was made from: a header
 // section of CRLF lines of at most 998 characters, each a header the mailer
-// writes (once) or a folded continuation of one, and a base64 body that
-// decodes to the mail's body.
+// writes (once) or a folded continuation of one, and a 7bit or
+// quoted-printable body that decodes to the mail's body.
 
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "fuzz/support.hpp"
+#include "mailer/body_encoding.hpp"
 #include "mailer/mail.hpp"
 
 namespace workstream::fuzz {
 
-inline std::string decodeBase64(std::string_view text) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// The body as a reader gets it: 7bit as it is; quoted-printable decoded,
+// its soft line breaks removed. Every line within SMTP's 998 characters,
+// and a quoted-printable one within 76.
+inline std::string decodeBody(std::string_view encoding, std::string_view text) {
+  check(encoding == "7bit" || encoding == "quoted-printable", "an unexpected transfer encoding");
+  const bool qp = encoding == "quoted-printable";
   std::string out;
-  unsigned bits = 0, count = 0;
-  for (char c : text) {
-    if (c == '\r' || c == '\n' || c == '=') continue;
-    const auto value = kAlphabet.find(c);
-    check(value != std::string_view::npos, "the body is not base64");
-    bits = (bits << 6) | static_cast<unsigned>(value);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xFF);
+  while (!text.empty()) {
+    const auto eol = text.find("\r\n");
+    check(eol != std::string_view::npos, "a body line without CRLF");
+    std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol + 2);
+    check(line.size() <= (qp ? 76u : 998u), "a body line too long");
+    check(line.find_first_of("\r\n") == std::string_view::npos, "a bare CR or LF in the body");
+    if (!qp) {
+      out.append(line).append("\r\n");
+      continue;
     }
+    const bool soft = line.ends_with('=');
+    if (soft) line.remove_suffix(1);
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const auto c = static_cast<unsigned char>(line[i]);
+      check(c == '\t' || (c >= 0x20 && c <= 0x7E),
+            "quoted-printable text that is not printable ASCII");
+      if (c != '=') {
+        out += static_cast<char>(c);
+        continue;
+      }
+      check(i + 2 < line.size(), "a truncated =XX");
+      const std::string hex(line.substr(i + 1, 2));
+      check(hex.find_first_not_of("0123456789ABCDEF") == std::string::npos, "=XX that is no hex");
+      out += static_cast<char>(std::stoi(hex, nullptr, 16));
+      i += 2;
+    }
+    if (!soft) out += "\r\n";
   }
   return out;
 }
@@ -67,7 +88,12 @@ inline void checkComposed(const mailer::Mail& mail, const std::string& message) 
   for (const char* required : {"From", "To", "Subject", "Date", "Message-ID"}) {
     check(seen.contains(required), "a required header is missing");
   }
-  check(decodeBase64(std::string_view(message).substr(end + 4)) == mail.body,
+  constexpr std::string_view kEncoding = "\r\nContent-Transfer-Encoding: ";
+  const auto at = headers.find(kEncoding);
+  check(at != std::string_view::npos, "no Content-Transfer-Encoding");
+  const auto value = headers.substr(at + kEncoding.size());
+  check(decodeBody(value.substr(0, value.find("\r\n")),
+                   std::string_view(message).substr(end + 4)) == mailer::withCrlf(mail.body),
         "the body does not decode to the mail's body");
 }
 

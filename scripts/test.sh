@@ -45,9 +45,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The deployment tiers' tools take long to build and little to keep: build
-# them at the lowest priority beside the tiers that mostly wait on servers.
-if selected compose || selected helm; then
+# The test tools (grpcurl for the ctest tier, the deployment tiers' tools)
+# take long to build and little to keep: build them at the lowest priority
+# beside the tiers that mostly wait on servers.
+if selected ctest || selected sanitize || selected compose || selected helm; then
   mkdir -p .local
   setsid bash scripts/tools.sh prefetch >.local/tools-prefetch.log 2>&1 &
   prefetch=$!

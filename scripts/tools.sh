@@ -24,6 +24,7 @@ kubeconform_version=v0.8.0
 kubernetes_validate_version=1.37.0
 k8s_schema_versions="1.33.0 1.37.0"  # the API server's minor, and the newest the package knows
 kwok_version=v0.8.0
+grpcurl_version=v1.9.3           # the e2e test of gRPC reflection, and the README's examples
 
 say() { echo "tools: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -90,6 +91,12 @@ build_k8s_layer() {
   rm -rf "$1/package" "$1/layer" "$1"/*.tgz
 }
 
+build_grpcurl() {
+  need_go grpcurl
+  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
+    "github.com/fullstorydev/grpcurl/cmd/grpcurl@$grpcurl_version"
+}
+
 build_kubeconform() {
   need_go kubeconform
   GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" \
@@ -149,6 +156,7 @@ tool_path() { # tool
     ferretdb) name=ferretdb version=$ferretdb_version file=ferretdb ;;
     helm | kubectl) name=k8s_layer version=$k8s_layer_version file=$1 ;;
     kubeconform) name=kubeconform version=$kubeconform_version file=kubeconform ;;
+    grpcurl) name=grpcurl version=$grpcurl_version file=grpcurl ;;
     k8s-schemas) # a directory for kubeconform's -schema-location
       name=k8s_schemas version="$kubernetes_validate_version-${k8s_schema_versions// /-}" file=. ;;
     kube-apiserver | kube-controller-manager | kube-scheduler)
@@ -171,12 +179,12 @@ tool_path() { # tool
   if [ "$file" = . ]; then echo "$dir"; else echo "$dir/$file"; fi
 }
 
-# Every tool the deployment tiers use, built one after another at the lowest
-# CPU priority: scripts/test.sh starts this in the background while the other
-# tiers, which mostly wait on servers, run.
+# Every tool the tiers use, built one after another at the lowest CPU
+# priority: scripts/test.sh starts this in the background while the tiers
+# that mostly wait on servers run. grpcurl comes first: an e2e test uses it.
 prefetch() {
   local tool
-  for tool in compose mailpit helm kubeconform k8s-schemas kube-apiserver kwok; do
+  for tool in grpcurl compose mailpit helm kubeconform k8s-schemas kube-apiserver kwok; do
     nice -n 19 bash "$0" path "$tool" >/dev/null
   done
 }
@@ -189,6 +197,7 @@ case "${1:-}" in
       helm "layer-kubectl-v33@$k8s_layer_version" kubectl "layer-kubectl-v33@$k8s_layer_version" \
       kubeconform "$kubeconform_version" k8s-schemas "kubernetes-validate@$kubernetes_validate_version" \
       kube-apiserver "$kubernetes_version" kube-controller-manager "$kubernetes_version" \
-      kube-scheduler "$kubernetes_version" kwok "$kwok_version" kwok-stages "$kwok_version" ;;
+      kube-scheduler "$kubernetes_version" kwok "$kwok_version" kwok-stages "$kwok_version" \
+      grpcurl "$grpcurl_version" ;;
   *) echo "usage: $0 path TOOL | list | prefetch" >&2; exit 2 ;;
 esac

@@ -1,5 +1,6 @@
 #include "app/tasks_root.hpp"
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
@@ -9,6 +10,7 @@
 #include "amqp/rabbit_publisher.hpp"
 #include "app/messaging.hpp"
 #include "gateway/grpc_tasks_client.hpp"
+#include "grpc/health/v1/health.pb.h"
 #include "pg/migrations.hpp"
 #include "tasks/grpc_tasks_service.hpp"
 #include "tasks/outbox_relay.hpp"
@@ -67,6 +69,10 @@ class TasksModule final : public Module {
       pg::migrate(lease.get(), tasks::kMigrations, log_);
     }
     grpc::EnableDefaultHealthCheckService(true);
+    // Reflection (grpcurl without proto files) describes what the linked-in
+    // descriptors hold; gRPC's own health service has none, so ours are used.
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    static_cast<void>(grpc::health::v1::HealthCheckRequest::descriptor());
     grpc::ResourceQuota quota("workstream-tasks");
     quota.SetMaxThreads(kMaxGrpcThreads);
     grpc::ServerBuilder builder;

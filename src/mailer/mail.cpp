@@ -2,9 +2,8 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <boost/archive/iterators/base64_from_binary.hpp>
-#include <boost/archive/iterators/transform_width.hpp>
 
+#include "mailer/body_encoding.hpp"
 #include "workstream/core/email.hpp"
 
 namespace workstream::mailer {
@@ -14,16 +13,6 @@ std::size_t utf8Chars(const std::string& s) {
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
   return n;
-}
-
-std::string base64Lines(const std::string& data) {
-  using namespace boost::archive::iterators;
-  using Encoder = base64_from_binary<transform_width<std::string::const_iterator, 6, 8>>;
-  std::string encoded(Encoder(data.begin()), Encoder(data.end()));
-  encoded.append((3 - data.size() % 3) % 3, '=');
-  std::string out;
-  for (std::size_t i = 0; i < encoded.size(); i += 76) out += encoded.substr(i, 76) + "\r\n";
-  return out;
 }
 
 constexpr std::size_t kMaxEncodedWord = 75;  // RFC 2047
@@ -146,8 +135,9 @@ std::string composeMessage(const Mail& mail) {
   }
   message += "MIME-Version: 1.0\r\n";
   message += "Content-Type: text/plain; charset=utf-8\r\n";
-  message += "Content-Transfer-Encoding: base64\r\n\r\n";
-  message += base64Lines(mail.body);
+  const auto body = encodeBody(mail.body);
+  message += "Content-Transfer-Encoding: " + std::string(body.encoding) + "\r\n\r\n";
+  message += body.text;
   return message;
 }
 

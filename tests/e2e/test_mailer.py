@@ -86,6 +86,29 @@ def test_a_valid_request_is_mailed_once_with_the_right_headers(binary, server_en
     assert ws.terminate() == 0
 
 
+def test_a_plain_ascii_body_reads_as_it_is_and_other_text_as_quoted_printable(
+        binary, server_env, isolated, maildir):
+    ws = start(binary, server_env, isolated)
+    ascii_to, other_to = address(), address()
+    ascii_body = "Dear reader,\nthe task 'Ship it' is done.\n. a line with a leading dot\n"
+    other_body = "Grüße = 100% sicher\n" + "x" * 1200 + "\n"
+    for to, body in ((ascii_to, ascii_body), (other_to, other_body)):
+        event_id, message = request(to, body=body)
+        publish(isolated.rabbitmq_url, "workstream.mail.send", message, event_id)
+    [plain] = mails_to(maildir, ascii_to)
+    [quoted] = mails_to(maildir, other_to)
+    # 7bit: the raw message holds the text itself, in CRLF lines any client shows.
+    assert plain["Content-Transfer-Encoding"] == "7bit"
+    assert plain.get_payload(decode=False).replace("\r\n", "\n") == ascii_body
+    # Quoted-printable: readable where it is ASCII, lines within 76 characters.
+    assert quoted["Content-Transfer-Encoding"] == "quoted-printable"
+    raw = quoted.get_payload(decode=False)
+    assert "Gr=C3=BC=C3=9Fe =3D 100% sicher" in raw
+    assert max(len(line) for line in raw.splitlines()) <= 76
+    assert quoted.get_content().replace("\r\n", "\n") == other_body
+    assert ws.terminate() == 0
+
+
 def test_the_same_request_three_times_is_one_mail(binary, server_env, isolated, maildir):
     ws = start(binary, server_env, isolated)
     to = address()

@@ -1,5 +1,8 @@
 """The tasks role as a process: migrations, its gRPC health service, shutdown."""
+import json
+import os
 import signal
+import subprocess
 import time
 
 import grpc
@@ -37,6 +40,33 @@ def test_grpc_health_is_serving_when_ready(start):
     grpc_addr = ws.env["WORKSTREAM_GRPC_ADDR"]
     wait_for_status(grpc_addr, health_pb2.HealthCheckResponse.SERVING)
     assert health_status(grpc_addr, SERVICE) == health_pb2.HealthCheckResponse.SERVING
+    assert ws.terminate(signal.SIGTERM) == 0
+
+
+def grpcurl(*args):
+    """grpcurl, built by scripts/tools.sh (cached after the first time)."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    tool = subprocess.run(["bash", os.path.join(root, "scripts", "tools.sh"), "path", "grpcurl"],
+                          capture_output=True, text=True, timeout=900)
+    assert tool.returncode == 0, "cannot build grpcurl: " + tool.stderr
+    return subprocess.run([tool.stdout.strip(), "-plaintext", *args], capture_output=True, text=True,
+                          timeout=20)
+
+
+def test_grpc_reflection_lets_grpcurl_list_describe_and_call_without_proto_files(start):
+    ws = start("tasks", {"WORKSTREAM_MIGRATE_ON_START": "true"})
+    ws.wait_ready()
+    grpc_addr = ws.env["WORKSTREAM_GRPC_ADDR"]
+    wait_for_status(grpc_addr, health_pb2.HealthCheckResponse.SERVING)
+    listed = grpcurl(grpc_addr, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert set(listed.stdout.split()) >= {SERVICE, "grpc.health.v1.Health"}
+    described = grpcurl(grpc_addr, "describe", SERVICE)
+    assert described.returncode == 0, described.stderr
+    assert "rpc CreateTask" in described.stdout
+    health = grpcurl("-d", json.dumps({"service": SERVICE}), grpc_addr, "grpc.health.v1.Health/Check")
+    assert health.returncode == 0, health.stderr
+    assert json.loads(health.stdout) == {"status": "SERVING"}
     assert ws.terminate(signal.SIGTERM) == 0
 
 

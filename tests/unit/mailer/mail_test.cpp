@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "mailer/body_encoding.hpp"
 #include "mailer/mail.hpp"
 
 using namespace workstream;
@@ -21,7 +22,7 @@ Mail mail() {
 
 }  // namespace
 
-TEST_CASE("mail: the message has the headers of RFC 5322 and a base64 body") {
+TEST_CASE("mail: the message has the headers of RFC 5322 and a plain-ASCII body as 7bit") {
   const auto message = composeMessage(mail());
   CHECK_THAT(message,
              Catch::StartsWith("From: workstream@example.com\r\n"
@@ -32,20 +33,43 @@ TEST_CASE("mail: the message has the headers of RFC 5322 and a base64 body") {
                                "X-Workstream-Trace-Id: 4bf92f3577b34da6a3ce929d0e0e4736\r\n"
                                "MIME-Version: 1.0\r\n"
                                "Content-Type: text/plain; charset=utf-8\r\n"
-                               "Content-Transfer-Encoding: base64\r\n\r\n"));
-  CHECK_THAT(message, Catch::EndsWith("\r\n\r\nSGkh\r\n"));  // base64("Hi!")
+                               "Content-Transfer-Encoding: 7bit\r\n\r\n"));
+  CHECK_THAT(message, Catch::EndsWith("\r\n\r\nHi!\r\n"));
 }
 
-TEST_CASE("mail: base64 pads and wraps at 76 characters") {
-  auto m = mail();
-  m.body = "ab";
-  CHECK_THAT(composeMessage(m), Catch::EndsWith("\r\n\r\nYWI=\r\n"));
-  m.body = "a";
-  CHECK_THAT(composeMessage(m), Catch::EndsWith("\r\n\r\nYQ==\r\n"));
-  m.body = std::string(100, 'x');
-  const auto message = composeMessage(m);
-  const auto body = message.substr(message.find("\r\n\r\n") + 4);
-  CHECK(body.find("\r\n") == 76);
+TEST_CASE("mail: a 7bit body keeps its text, with CRLF line breaks") {
+  const auto body = encodeBody("Line one\nLine two\r\n\tindented .\n");
+  CHECK(body.encoding == "7bit");
+  CHECK(body.text == "Line one\r\nLine two\r\n\tindented .\r\n");
+  CHECK(encodeBody("").text == "\r\n");
+  CHECK(encodeBody(std::string(998, 'x')).encoding == "7bit");
+}
+
+TEST_CASE("mail: non-ASCII, control characters and long lines are quoted-printable") {
+  CHECK(encodeBody("Grüße, Zoë\n") ==
+        EncodedBody{"quoted-printable", "Gr=C3=BC=C3=9Fe, Zo=C3=AB\r\n"});
+  // A CR alone, and "=" once the body is quoted-printable.
+  CHECK(encodeBody("a\rb = c").text == "a=0Db =3D c\r\n");
+  // Trailing white space is encoded, inner white space is not.
+  CHECK(encodeBody("é tab\t\nspace \n").text == "=C3=A9 tab=09\r\nspace=20\r\n");
+  // A line of 999 characters is too long for SMTP: soft breaks keep each
+  // encoded line within 76 characters, never inside an encoded octet.
+  const auto longLine = encodeBody(std::string(999, 'x'));
+  CHECK(longLine.encoding == "quoted-printable");
+  std::string joined;
+  std::size_t at = 0;
+  while (at < longLine.text.size()) {
+    const auto eol = longLine.text.find("\r\n", at);
+    const auto line = longLine.text.substr(at, eol - at);
+    CHECK(line.size() <= 76);
+    joined += line.ends_with('=') ? line.substr(0, line.size() - 1) : line;
+    at = eol + 2;
+  }
+  CHECK(joined == std::string(999, 'x'));
+  std::string accents;
+  for (int i = 0; i < 40; ++i) accents += "é";
+  const auto encoded = encodeBody(accents).text;
+  CHECK(encoded.find("=\r\n") == 75);  // 25 encoded octets ("=C3") of 3 characters, then "="
 }
 
 TEST_CASE("mail: non-ASCII subjects are RFC 2047 encoded-words of at most 75 characters") {
