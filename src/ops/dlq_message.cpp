@@ -47,7 +47,7 @@ json::array earlierHistory(const DlqMessage& message) {
     for (const auto& [key, value] : entry.as_object()) {
       if (value.is_string() && isHistoryField(key)) bounded[key] = field(value.as_string());
     }
-    kept.push_back(std::move(bounded));
+    if (!bounded.empty()) kept.push_back(std::move(bounded));
   }
   return kept;
 }
