@@ -71,7 +71,7 @@ DlqFilter since(const char* text) {
 
 }  // namespace
 
-TEST_CASE("filters combine with AND and select on the error headers and the type") {
+TEST_CASE("dlq filters combine with AND and select on the error headers and the type") {
   const auto m = deadLetter();
   CHECK(matches({}, m));
   CHECK(matches(errorCode("SMTP_REFUSED"), m));
@@ -82,7 +82,7 @@ TEST_CASE("filters combine with AND and select on the error headers and the type
   CHECK_FALSE(matches(both("SMTP_REFUSED", "other.v1"), m));
 }
 
-TEST_CASE("--since matches a last failure at or after it; no readable time never matches") {
+TEST_CASE("dlq dlq --since matches a last failure at or after it; no readable time never matches") {
   const auto m = deadLetter();
   CHECK(matches(since("2026-11-22T10:00:00Z"), m));
   CHECK(matches(since("2026-11-22T09:00:00Z"), m));
@@ -90,7 +90,7 @@ TEST_CASE("--since matches a last failure at or after it; no readable time never
   CHECK_FALSE(matches(since("2000-01-01T00:00:00Z"), deadLetter("X", "garbage")));
 }
 
-TEST_CASE("--since takes a duration back from now or an RFC 3339 instant") {
+TEST_CASE("dlq dlq --since takes a duration back from now or an RFC 3339 instant") {
   const auto now = at("2026-11-22T10:00:00Z");
   CHECK(std::get<Timestamp>(parseSince("10m", now)) == at("2026-11-22T09:50:00Z"));
   CHECK(std::get<Timestamp>(parseSince("1h", now)) == at("2026-11-22T09:00:00Z"));
@@ -105,7 +105,7 @@ TEST_CASE("--since takes a duration back from now or an RFC 3339 instant") {
   }
 }
 
-TEST_CASE("--queue names one consumer, or both when empty") {
+TEST_CASE("dlq dlq --queue names one consumer, or both when empty") {
   CHECK(std::get<0>(parseQueues("")).size() == 2);
   for (const auto* name : {"mailer", "workstream.mailer", "workstream.mailer.dlq"}) {
     const auto queues = std::get<0>(parseQueues(name));
@@ -117,7 +117,7 @@ TEST_CASE("--queue names one consumer, or both when empty") {
   CHECK(std::holds_alternative<Invalid>(parseQueues("Mailer")));
 }
 
-TEST_CASE("--rate is a positive number of messages a second") {
+TEST_CASE("dlq dlq --rate is a positive number of messages a second") {
   CHECK(std::get<double>(parseRate("5")) == 5.0);
   CHECK(std::get<double>(parseRate("5/s")) == 5.0);
   CHECK(std::get<double>(parseRate("0.5/s")) == 0.5);
@@ -127,7 +127,8 @@ TEST_CASE("--rate is a positive number of messages a second") {
   }
 }
 
-TEST_CASE("a replay goes to the consumer's queue with the original routing key and no attempts") {
+TEST_CASE(
+    "dlq a replay goes to the consumer's queue with the original routing key and no attempts") {
   const auto copy = replayCopy(deadLetter(), "2026-11-22T11:00:00.000000Z");
   CHECK(copy.exchange.empty());
   CHECK(copy.routingKey == "workstream.mailer");
@@ -155,7 +156,7 @@ TEST_CASE("a replay goes to the consumer's queue with the original routing key a
   CHECK(entry.at("consumer") == "mailer");
 }
 
-TEST_CASE("the replay history survives dead-lettering again and stays bounded") {
+TEST_CASE("dlq the replay history survives dead-lettering again and stays bounded") {
   auto m = deadLetter();
   m.delivery.headers["x-error-message"] = std::string(100'000, 'e');
   events::RetryPolicy policy;
@@ -189,7 +190,7 @@ TEST_CASE("the replay history survives dead-lettering again and stays bounded") 
   CHECK(largest < kMaxReplayHistoryEntries * 8 * (kMaxReplayFieldBytes + 32));
 }
 
-TEST_CASE("a replay history that is not ours is dropped, not echoed") {
+TEST_CASE("dlq a replay history that is not ours is dropped, not echoed") {
   auto m = deadLetter();
   for (const auto* foreign :
        {"not json", "{\"a\":1}", R"([1,"x",{"evil":"yes","error_code":7}])"}) {

@@ -28,7 +28,7 @@ DlqMessage deadLetter(std::string body) {
 
 }  // namespace
 
-TEST_CASE("the table shows each field of a message on one line") {
+TEST_CASE("dlq the table shows each field of a message on one line") {
   const auto table = renderTable({deadLetter("{}")});
   CHECK(table.starts_with("QUEUE"));
   const auto row = table.substr(table.find('\n') + 1);
@@ -42,7 +42,7 @@ TEST_CASE("the table shows each field of a message on one line") {
   }
 }
 
-TEST_CASE("the JSON is one array with the attempts as a number") {
+TEST_CASE("dlq the JSON is one array with the attempts as a number") {
   const auto parsed = boost::json::parse(renderJson({deadLetter("{}"), deadLetter("{}")}));
   REQUIRE(parsed.as_array().size() == 2);
   const auto& first = parsed.as_array()[0].as_object();
@@ -54,7 +54,7 @@ TEST_CASE("the JSON is one array with the attempts as a number") {
   CHECK(boost::json::parse(renderJson({})).as_array().empty());
 }
 
-TEST_CASE("show prints the properties, the headers and an indented JSON body") {
+TEST_CASE("dlq show prints the properties, the headers and an indented JSON body") {
   const auto whole = renderWhole(deadLetter(R"({"a":{"b":[1,2]},"c":"d"})"));
   CHECK(whole.find("message_id: e1") != std::string::npos);
   CHECK(whole.find("type: workstream.task.created.v1") != std::string::npos);
@@ -65,7 +65,7 @@ TEST_CASE("show prints the properties, the headers and an indented JSON body") {
                       "  \"c\": \"d\"\n}\n"));
 }
 
-TEST_CASE("a body that is not JSON is shown as it is") {
+TEST_CASE("dlq a body that is not JSON is shown as it is") {
   CHECK(prettyJson("not { json") == "not { json");
   CHECK(prettyJson("{}") == "{}");
   CHECK(renderWhole(deadLetter("plain text")).ends_with("body:\nplain text\n"));
