@@ -82,7 +82,7 @@ TEST_CASE("dlq filters combine with AND and select on the error headers and the 
   CHECK_FALSE(matches(both("SMTP_REFUSED", "other.v1"), m));
 }
 
-TEST_CASE("dlq dlq --since matches a last failure at or after it; no readable time never matches") {
+TEST_CASE("dlq --since matches a last failure at or after it; no readable time never matches") {
   const auto m = deadLetter();
   CHECK(matches(since("2026-11-22T10:00:00Z"), m));
   CHECK(matches(since("2026-11-22T09:00:00Z"), m));
@@ -90,7 +90,7 @@ TEST_CASE("dlq dlq --since matches a last failure at or after it; no readable ti
   CHECK_FALSE(matches(since("2000-01-01T00:00:00Z"), deadLetter("X", "garbage")));
 }
 
-TEST_CASE("dlq dlq --since takes a duration back from now or an RFC 3339 instant") {
+TEST_CASE("dlq --since takes a duration back from now or an RFC 3339 instant") {
   const auto now = at("2026-11-22T10:00:00Z");
   CHECK(std::get<Timestamp>(parseSince("10m", now)) == at("2026-11-22T09:50:00Z"));
   CHECK(std::get<Timestamp>(parseSince("1h", now)) == at("2026-11-22T09:00:00Z"));
@@ -105,7 +105,7 @@ TEST_CASE("dlq dlq --since takes a duration back from now or an RFC 3339 instant
   }
 }
 
-TEST_CASE("dlq dlq --queue names one consumer, or both when empty") {
+TEST_CASE("dlq --queue names one consumer, or both when empty") {
   CHECK(std::get<0>(parseQueues("")).size() == 2);
   for (const auto* name : {"mailer", "workstream.mailer", "workstream.mailer.dlq"}) {
     const auto queues = std::get<0>(parseQueues(name));
@@ -117,7 +117,7 @@ TEST_CASE("dlq dlq --queue names one consumer, or both when empty") {
   CHECK(std::holds_alternative<Invalid>(parseQueues("Mailer")));
 }
 
-TEST_CASE("dlq dlq --rate is a positive number of messages a second") {
+TEST_CASE("dlq --rate is a positive number of messages a second") {
   CHECK(std::get<double>(parseRate("5")) == 5.0);
   CHECK(std::get<double>(parseRate("5/s")) == 5.0);
   CHECK(std::get<double>(parseRate("0.5/s")) == 0.5);
