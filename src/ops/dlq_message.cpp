@@ -122,7 +122,10 @@ events::OutgoingMessage replayCopy(const DlqMessage& message, std::string_view n
   for (const auto& [key, value] : d.headers) {
     if (!key.starts_with("x-")) copy.headers.emplace_back(key, value);
   }
-  copy.headers.emplace_back("x-original-routing-key", field(d.routingKey));
+  // A message without one reached the DLQ some other way; the consumer then
+  // sees the key the copy arrives with, as for any message published to it.
+  if (const auto original = message.header("x-original-routing-key"); !original.empty())
+    copy.headers.emplace_back("x-original-routing-key", field(original));
 
   json::object entry{{"replayed_at", field(now)}};
   for (const auto& error : kErrorHeaders) {

@@ -156,6 +156,15 @@ TEST_CASE(
   CHECK(entry.at("consumer") == "mailer");
 }
 
+TEST_CASE("dlq a replay of a message without an original routing key adds none") {
+  auto m = deadLetter();
+  m.delivery.headers.erase("x-original-routing-key");
+  m.delivery.routingKey = "workstream.mailer.dlq";
+  const auto copy = replayCopy(m, "2026-11-22T11:00:00.000000Z");
+  CHECK_FALSE(has(copy, "x-original-routing-key"));
+  CHECK(copy.routingKey == "workstream.mailer");
+}
+
 TEST_CASE("dlq the replay history survives dead-lettering again and stays bounded") {
   auto m = deadLetter();
   m.delivery.headers["x-error-message"] = std::string(100'000, 'e');
