@@ -7,6 +7,7 @@
 #include "app/commands.hpp"
 #include "app/messaging.hpp"
 #include "app/tasks_root.hpp"
+#include "ops/dlq_command.hpp"
 #include "workstream/core/build_info.hpp"
 #include "workstream/core/config_values.hpp"
 
@@ -138,6 +139,11 @@ int runCli(int argc, char** argv) {
       return config ? topologyCommand(*config) : kUsageError;
     };
   });
+
+  auto& dlqCmd = ops::addDlqCommands(app, action, [&] {
+    return configNeeding(flags, "WORKSTREAM_RABBITMQ_URL", &Config::rabbitmqUrl);
+  });
+  for (auto* sub : dlqCmd.get_subcommands({})) addConfigFlags(*sub, flags);
 
   auto* healthCmd =
       app.add_subcommand("health", "Probe a running process's /health (or /ready); exit 0 or 1");

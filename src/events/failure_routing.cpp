@@ -13,21 +13,13 @@ constexpr std::size_t kMaxErrorMessageBytes = 1024;
 constexpr std::size_t kMaxShortTextBytes = 255;  // codes, routing keys, timestamps
 constexpr std::size_t kMaxCopiedHeaderBytes = 16 * 1024;
 
-// At most `limit` bytes of `text`, cut on a UTF-8 character boundary; "..."
-// marks the cut.
-std::string bounded(std::string_view text, std::size_t limit) {
-  if (text.size() <= limit) return std::string(text);
-  std::size_t cut = limit - 3;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "...";
-}
-
 // traceparent and such, while they fit the budget; never the x- headers,
-// which the copy sets itself.
+// which the copy sets itself, but for the replay history (`workstream dlq
+// replay` bounds it), so a message replayed and dead-lettered again keeps it.
 void copyHeaders(const Delivery& delivery, OutgoingMessage& copy) {
   std::size_t used = 0;
   for (const auto& [key, value] : delivery.headers) {
-    if (key.starts_with("x-")) continue;
+    if (key.starts_with("x-") && key != "x-replay-history") continue;
     if (used + key.size() + value.size() > kMaxCopiedHeaderBytes) continue;
     used += key.size() + value.size();
     copy.headers.emplace_back(key, value);
@@ -35,6 +27,13 @@ void copyHeaders(const Delivery& delivery, OutgoingMessage& copy) {
 }
 
 }  // namespace
+
+std::string boundedText(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  std::size_t cut = limit - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "...";
+}
 
 int attemptAfterFailures(std::string_view xAttempts) {
   long long failures = 0;
@@ -67,13 +66,13 @@ OutgoingMessage failureCopy(const Delivery& delivery, const Outcome& outcome,
   copy.headers.emplace_back("x-attempts", static_cast<std::int64_t>(delivery.attempt));
   copy.headers.emplace_back(
       "x-first-failure-at",
-      bounded(earlier != delivery.headers.end() ? earlier->second : now, kMaxShortTextBytes));
+      boundedText(earlier != delivery.headers.end() ? earlier->second : now, kMaxShortTextBytes));
   copy.headers.emplace_back("x-last-failure-at", std::string(now));
   copy.headers.emplace_back("x-original-routing-key",
-                            bounded(delivery.routingKey, kMaxShortTextBytes));
-  copy.headers.emplace_back("x-error-code", bounded(outcome.errorCode, kMaxShortTextBytes));
+                            boundedText(delivery.routingKey, kMaxShortTextBytes));
+  copy.headers.emplace_back("x-error-code", boundedText(outcome.errorCode, kMaxShortTextBytes));
   copy.headers.emplace_back("x-error-message",
-                            bounded(outcome.errorMessage, kMaxErrorMessageBytes));
+                            boundedText(outcome.errorMessage, kMaxErrorMessageBytes));
   copy.headers.emplace_back("x-consumer", std::string(consumer));
 
   if (goesToDeadLetters(delivery, outcome, policy)) {

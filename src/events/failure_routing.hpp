@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "events/retry_policy.hpp"
@@ -30,6 +31,10 @@ OutgoingMessage failureCopy(const Delivery& delivery, const Outcome& outcome,
 // holds a message in its retry tiers forever.
 constexpr int kMaxCountedFailures = 1000;
 int attemptAfterFailures(std::string_view xAttempts);
+
+// At most `limit` (> 3) bytes of `text`, cut on a UTF-8 character boundary;
+// "..." marks the cut.
+std::string boundedText(std::string_view text, std::size_t limit);
 
 bool goesToDeadLetters(const Delivery& delivery, const Outcome& outcome, const RetryPolicy& policy);
 
