@@ -8,7 +8,7 @@ namespace workstream::ops {
 // The session that holds the outbox relay's advisory lock.
 struct RelayHolder {
   long long backendPid = 0;     // the server process of that session
-  std::string applicationName;  // "workstream relay host=<host> pid=<pid>"
+  std::string applicationName;  // "workstream relay pid=<pid> host=<host>"
   std::string client;           // its address, or "local socket"
   double connectedSeconds = 0;
 };

@@ -13,7 +13,8 @@ namespace {
 std::string relayName() {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-  return "workstream relay host=" + std::string(host.data()) + " pid=" + std::to_string(getpid());
+  // The pid first: application_name keeps 63 bytes, and a long host name is cut.
+  return "workstream relay pid=" + std::to_string(getpid()) + " host=" + std::string(host.data());
 }
 
 }  // namespace

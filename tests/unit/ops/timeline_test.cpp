@@ -161,11 +161,11 @@ TEST_CASE("outbox status: the text and JSON say the numbers and who relays, or n
   CHECK(text.find("pending                 3") != std::string::npos);
   CHECK(text.find("12.5s") != std::string::npos);
   CHECK(text.find("active relay            none") != std::string::npos);
-  s.relay = RelayHolder{42, "workstream relay host=h pid=9", "local socket", 5};
+  s.relay = RelayHolder{42, "workstream relay pid=9 host=h", "local socket", 5};
   text = renderOutboxStatus(s, false);
-  CHECK(text.find("workstream relay host=h pid=9 (backend pid 42") != std::string::npos);
+  CHECK(text.find("workstream relay pid=9 host=h (backend pid 42") != std::string::npos);
   const auto json = boost::json::parse(renderOutboxStatus(s, true)).as_object();
   CHECK(json.at("pending") == 3);
   CHECK(json.at("published_last_minute") == 7);
-  CHECK(json.at("active_relay").at("application_name") == "workstream relay host=h pid=9");
+  CHECK(json.at("active_relay").at("application_name") == "workstream relay pid=9 host=h");
 }
