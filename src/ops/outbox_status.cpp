@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <iostream>
 
 #include "ops/commands.hpp"
@@ -56,14 +57,14 @@ std::string renderOutboxStatus(const OutboxStatus& s, bool json) {
       relay = boost::json::object{{"application_name", s.relay->applicationName},
                                   {"backend_pid", s.relay->backendPid},
                                   {"client", s.relay->client},
-                                  {"connected_seconds", s.relay->connectedSeconds}};
+                                  {"connected_seconds", std::llround(s.relay->connectedSeconds)}};
     }
-    return boost::json::serialize(
-               boost::json::object{{"schema", s.schema},
-                                   {"pending", s.pending},
-                                   {"oldest_pending_seconds", s.oldestPendingSeconds},
-                                   {"published_last_minute", s.publishedLastMinute},
-                                   {"active_relay", relay}}) +
+    return boost::json::serialize(boost::json::object{
+               {"schema", s.schema},
+               {"pending", s.pending},
+               {"oldest_pending_ms", std::llround(s.oldestPendingSeconds * 1000)},
+               {"published_last_minute", s.publishedLastMinute},
+               {"active_relay", relay}}) +
            "\n";
   }
   std::string relay = "none";

@@ -174,7 +174,9 @@ std::string renderText(const TaskTrace& trace) {
       for (const auto& [key, value] : h.details) {
         details += (details.empty() ? "" : " ") + key + "=" + value;
       }
-      out += fmt::format("  {:<15} {:<25} {:>9}  {}\n", h.name, when, gap, details);
+      auto line = fmt::format("  {:<15} {:<25} {:>9}  {}", h.name, when, gap, details);
+      line.erase(line.find_last_not_of(' ') + 1);
+      out += line + "\n";
     }
   }
   return out;
