@@ -45,22 +45,6 @@ std::optional<Config> configOrReport(const RoleSet& roles, const Flags& flags) {
   return result.config;
 }
 
-// The settings of a command that needs only the server at `url`.
-std::optional<Config> configNeeding(const Flags& flags, const char* variable,
-                                    std::string Config::*url) {
-  auto result = loadConfig(RoleSet{}, processEnvironment(), flags);
-  const bool named = std::any_of(result.problems.begin(), result.problems.end(),
-                                 [&](const ConfigProblem& p) { return p.variable == variable; });
-  if (!named && (result.config.*url).empty()) {
-    result.problems.push_back({variable, "is required but not set"});
-  }
-  for (const auto& problem : result.problems) {
-    std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
-  }
-  if (!result.ok()) return std::nullopt;
-  return result.config;
-}
-
 // The settings of a command that needs the servers at each of `urls`.
 std::optional<Config> configNeedingAll(
     const Flags& flags, std::initializer_list<std::pair<const char*, std::string Config::*>> urls) {
@@ -77,6 +61,12 @@ std::optional<Config> configNeedingAll(
   }
   if (!result.ok()) return std::nullopt;
   return result.config;
+}
+
+// The settings of a command that needs only the server at `url`.
+std::optional<Config> configNeeding(const Flags& flags, const char* variable,
+                                    std::string Config::*url) {
+  return configNeedingAll(flags, {{variable, url}});
 }
 
 // `workstream --role=all` means `workstream serve --role=all`.
