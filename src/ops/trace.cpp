@@ -68,6 +68,18 @@ void readRecords(const std::string& url, const std::string& taskId,
   }
 }
 
+// The mailer's deliveries of the mail requests the records name.
+void readDeliveries(const std::string& url, std::map<std::string, EventFacts>& events) {
+  redis::RedisDedupStore mailed(url, redis::RedisDedupStore::kMailed, std::chrono::hours(24),
+                                kTimeout);
+  if (auto check = mailed.check(); !check.ok) throw Unavailable(check.error);
+  redis::RedisDeliveryLog deliveries(mailed);
+  for (auto& [id, facts] : events) {
+    if (facts.record && !facts.record->mailRequestId.empty())
+      facts.delivery = deliveries.find(facts.record->mailRequestId);
+  }
+}
+
 // Runs one store's reading; a failure is reported naming the store.
 template <class F>
 bool reading(const char* store, F&& body) {
@@ -91,21 +103,10 @@ int traceCommand(const Config& config, const std::string& taskIdText, bool json)
   std::map<std::string, EventFacts> events;
   std::vector<std::string> order;
   std::optional<std::string> title;
-  redis::RedisDedupStore mailed(config.redisUrl, redis::RedisDedupStore::kMailed,
-                                std::chrono::hours(24), kTimeout);
-  redis::RedisDeliveryLog deliveries(mailed);
   bool ok =
       reading("PostgreSQL", [&] { title = readTasks(config.postgresUrl, *taskId, events, order); });
   ok = reading("MongoDB", [&] { readRecords(config.mongoUrl, *taskId, events, order); }) && ok;
-  ok = reading("Redis",
-               [&] {
-                 if (auto check = mailed.check(); !check.ok) throw Unavailable(check.error);
-                 for (auto& [id, facts] : events) {
-                   if (facts.record && !facts.record->mailRequestId.empty())
-                     facts.delivery = deliveries.find(facts.record->mailRequestId);
-                 }
-               }) &&
-       ok;
+  ok = reading("Redis", [&] { readDeliveries(config.redisUrl, events); }) && ok;
   if (!ok) return 1;
   if (!title) {
     std::cerr << "workstream: trace: no task " << *taskId << " in the tasks database\n";
