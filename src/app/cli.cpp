@@ -7,6 +7,7 @@
 #include "app/commands.hpp"
 #include "app/messaging.hpp"
 #include "app/tasks_root.hpp"
+#include "ops/commands.hpp"
 #include "ops/dlq_command.hpp"
 #include "workstream/core/build_info.hpp"
 #include "workstream/core/config_values.hpp"
@@ -45,20 +46,28 @@ std::optional<Config> configOrReport(const RoleSet& roles, const Flags& flags) {
   return result.config;
 }
 
-// The settings of a command that needs only the server at `url`.
-std::optional<Config> configNeeding(const Flags& flags, const char* variable,
-                                    std::string Config::*url) {
+// The settings of a command that needs the servers at each of `urls`.
+std::optional<Config> configNeedingAll(
+    const Flags& flags, std::initializer_list<std::pair<const char*, std::string Config::*>> urls) {
   auto result = loadConfig(RoleSet{}, processEnvironment(), flags);
-  const bool named = std::any_of(result.problems.begin(), result.problems.end(),
-                                 [&](const ConfigProblem& p) { return p.variable == variable; });
-  if (!named && (result.config.*url).empty()) {
-    result.problems.push_back({variable, "is required but not set"});
+  for (const auto& [variable, url] : urls) {
+    const bool named = std::any_of(result.problems.begin(), result.problems.end(),
+                                   [&](const ConfigProblem& p) { return p.variable == variable; });
+    if (!named && (result.config.*url).empty()) {
+      result.problems.push_back({variable, "is required but not set"});
+    }
   }
   for (const auto& problem : result.problems) {
     std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
   }
   if (!result.ok()) return std::nullopt;
   return result.config;
+}
+
+// The settings of a command that needs only the server at `url`.
+std::optional<Config> configNeeding(const Flags& flags, const char* variable,
+                                    std::string Config::*url) {
+  return configNeedingAll(flags, {{variable, url}});
 }
 
 // `workstream --role=all` means `workstream serve --role=all`.
@@ -144,6 +153,35 @@ int runCli(int argc, char** argv) {
     return configNeeding(flags, "WORKSTREAM_RABBITMQ_URL", &Config::rabbitmqUrl);
   });
   for (auto* sub : dlqCmd.get_subcommands({})) addConfigFlags(*sub, flags);
+
+  bool opsJson = false;
+  auto* outboxCmd = app.add_subcommand("outbox", "The transactional outbox");
+  outboxCmd->require_subcommand(1);
+  auto* outboxStatusCmd = outboxCmd->add_subcommand(
+      "status", "Pending events, oldest pending age, published in the last minute, active relay");
+  outboxStatusCmd->add_flag("--json", opsJson, "print JSON");
+  addConfigFlags(*outboxStatusCmd, flags);
+  outboxStatusCmd->callback([&] {
+    action = [&]() -> int {
+      auto config = configNeeding(flags, "WORKSTREAM_POSTGRES_URL", &Config::postgresUrl);
+      return config ? ops::outboxStatusCommand(*config, opsJson) : kUsageError;
+    };
+  });
+
+  std::string traceTaskId;
+  auto* traceCmd = app.add_subcommand(
+      "trace", "One task's timeline across every hop, from each role's store; 1 if unknown");
+  traceCmd->add_option("TASK_ID", traceTaskId, "the task's id (a UUID)")->required();
+  traceCmd->add_flag("--json", opsJson, "print JSON");
+  addConfigFlags(*traceCmd, flags);
+  traceCmd->callback([&] {
+    action = [&]() -> int {
+      auto config = configNeedingAll(flags, {{"WORKSTREAM_POSTGRES_URL", &Config::postgresUrl},
+                                             {"WORKSTREAM_MONGO_URL", &Config::mongoUrl},
+                                             {"WORKSTREAM_REDIS_URL", &Config::redisUrl}});
+      return config ? ops::traceCommand(*config, traceTaskId, opsJson) : kUsageError;
+    };
+  });
 
   auto* healthCmd =
       app.add_subcommand("health", "Probe a running process's /health (or /ready); exit 0 or 1");

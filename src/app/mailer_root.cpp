@@ -5,6 +5,7 @@
 #include "events/event_router.hpp"
 #include "mailer/mailer_processor.hpp"
 #include "redis/redis_dedup_store.hpp"
+#include "redis/redis_delivery_log.hpp"
 
 namespace workstream::app {
 namespace {
@@ -24,9 +25,10 @@ class MailerModule final : public Module {
       : log_(context.log.withService("workstream-mailer")),
         mailed_(context.config.redisUrl, redis::RedisDedupStore::kMailed, kMailedTtl,
                 kRedisTimeout),
+        deliveries_(mailed_),
         sender_(context.config.smtpUrl, startTls(context.config.smtpStartTls),
                 context.config.smtpTimeout),
-        processor_(mailed_, sender_,
+        processor_(mailed_, deliveries_, sender_,
                    // The SMTP timeout bounds a whole send (connect included), so a
                    // claim a second longer outlives any send, and expires before the
                    // default retries run out: a copy left by a crash is mailed.
@@ -53,6 +55,7 @@ class MailerModule final : public Module {
  private:
   Logger log_;
   redis::RedisDedupStore mailed_;
+  redis::RedisDeliveryLog deliveries_;
   mailer::CurlSmtpSender sender_;
   mailer::MailerProcessor processor_;
   events::EventRouter router_;

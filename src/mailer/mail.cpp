@@ -127,7 +127,7 @@ std::string composeMessage(const Mail& mail) {
   message +=
       subject == mail.subject ? headerField("Subject", subject) : "Subject: " + subject + "\r\n";
   message += "Date: " + rfc5322Date(mail.date) + "\r\n";
-  message += "Message-ID: <" + mail.eventId + "@workstream>\r\n";
+  message += "Message-ID: " + messageIdOf(mail.eventId) + "\r\n";
   // The trace id comes from the request: only a token that fits a line.
   if (!mail.traceId.empty() && mail.traceId.size() <= kMaxTraceId && printableAscii(mail.traceId) &&
       mail.traceId.find(' ') == std::string::npos) {

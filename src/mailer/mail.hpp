@@ -23,6 +23,11 @@ struct Mail {
   Timestamp date;
 };
 
+// The Message-ID of the mail for request `eventId`, angle brackets included.
+inline std::string messageIdOf(const std::string& eventId) {
+  return "<" + eventId + "@workstream>";
+}
+
 // Why the request cannot be mailed, ever: recipients (1-50 valid
 // addresses), a subject over 998 characters or with CR or LF (header
 // injection), a body over `maxBodyBytes`.

@@ -29,7 +29,14 @@ Mail mailOf(const events::Envelope& request, const std::string& from, Timestamp 
 
 }  // namespace
 
-events::Outcome MailerProcessor::process(const events::Envelope& request, const events::Delivery&) {
+events::Outcome MailerProcessor::process(const events::Envelope& request,
+                                         const events::Delivery& delivery) {
+  auto outcome = attempt(request);
+  if (outcome.kind != events::Outcome::Kind::done) noteFailure(request, delivery, outcome);
+  return outcome;
+}
+
+events::Outcome MailerProcessor::attempt(const events::Envelope& request) {
   markPending();
   if (isPending(request.eventId)) return events::Outcome::ok();  // sent, not marked yet
   const Mail mail = mailOf(request, options_.from, clock_());
@@ -48,10 +55,10 @@ events::Outcome MailerProcessor::process(const events::Envelope& request, const 
   } catch (const Unavailable& e) {
     return events::Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());
   }
-  return deliver(mail);
+  return deliver(mail, request.occurredAt);
 }
 
-events::Outcome MailerProcessor::deliver(const Mail& mail) {
+events::Outcome MailerProcessor::deliver(const Mail& mail, const std::string& requestedAt) {
   const auto result = sender_.send(mail);
   if (result.kind != SendResult::Kind::sent) {
     releaseClaim(mail.eventId);
@@ -70,10 +77,29 @@ events::Outcome MailerProcessor::deliver(const Mail& mail) {
     if (pending_.size() >= kMaxPendingMarks) pending_.erase(pending_.begin());
     pending_.insert(mail.eventId);
   }
+  try {
+    deliveries_.sent(mail.eventId, requestedAt, clock_(), messageIdOf(mail.eventId));
+  } catch (const std::exception& e) {
+    log_.warn("mail sent but its delivery not recorded",
+              {{"event_id", mail.eventId}, {"trace_id", mail.traceId}, {"error", e.what()}});
+  }
   log_.info("mail sent", {{"event_id", mail.eventId},
                           {"trace_id", mail.traceId},
                           {"recipients", std::to_string(mail.to.size())}});
   return events::Outcome::ok();
+}
+
+void MailerProcessor::noteFailure(const events::Envelope& request, const events::Delivery& delivery,
+                                  const events::Outcome& outcome) {
+  const bool final = outcome.kind == events::Outcome::Kind::poison;
+  try {
+    deliveries_.failed(
+        request.eventId, request.occurredAt,
+        {clock_(), outcome.errorCode, outcome.errorMessage, delivery.attempt, final});
+  } catch (const std::exception& e) {
+    log_.warn("mail failure not recorded",
+              {{"event_id", request.eventId}, {"trace_id", request.traceId}, {"error", e.what()}});
+  }
 }
 
 bool MailerProcessor::isPending(const std::string& eventId) {

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "mailer/delivery_log.hpp"
 #include "mailer/mail_sender.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/events/consumer.hpp"
@@ -37,11 +38,14 @@ struct MailerOptions {
 // lasts 11 s and the retries about 15 s); if its retries run out first it
 // goes to the DLQ as MAIL_IN_PROGRESS, from where it can be replayed. The
 // Message-ID, derived from the event id, lets mail systems see a repeat.
+// Each send and each failure is also written to the DeliveryLog, best
+// effort: its failures are logged and change no outcome.
 class MailerProcessor {
  public:
-  MailerProcessor(events::DedupStore& mailed, MailSender& sender, MailerOptions options,
-                  Clock clock, Logger log)
+  MailerProcessor(events::DedupStore& mailed, DeliveryLog& deliveries, MailSender& sender,
+                  MailerOptions options, Clock clock, Logger log)
       : mailed_(mailed),
+        deliveries_(deliveries),
         sender_(sender),
         options_(std::move(options)),
         clock_(std::move(clock)),
@@ -50,7 +54,10 @@ class MailerProcessor {
   events::Outcome process(const events::Envelope& request, const events::Delivery& delivery);
 
  private:
-  events::Outcome deliver(const Mail& mail);
+  events::Outcome attempt(const events::Envelope& request);
+  events::Outcome deliver(const Mail& mail, const std::string& requestedAt);
+  void noteFailure(const events::Envelope& request, const events::Delivery& delivery,
+                   const events::Outcome& outcome);
   void releaseClaim(const std::string& eventId);
   bool isPending(const std::string& eventId);
   void markPending();
@@ -59,6 +66,7 @@ class MailerProcessor {
   static constexpr std::size_t kMaxPendingMarks = 10'000;
 
   events::DedupStore& mailed_;
+  DeliveryLog& deliveries_;
   MailSender& sender_;
   MailerOptions options_;
   Clock clock_;

@@ -49,6 +49,7 @@ BsonPtr toBson(const notifications::NotificationRecord& r) {
   bson_append_date_time(doc.get(), "received_at", -1, millis(r.receivedAt));
   bson_append_date_time(doc.get(), "processed_at", -1, millis(r.processedAt));
   bson_append_int32(doc.get(), "attempt", -1, r.attempt);
+  if (!r.mailRequestId.empty()) appendText(doc.get(), "mail_request_event_id", r.mailRequestId);
   return doc;
 }
 
@@ -62,6 +63,7 @@ notifications::NotificationRecord fromBson(const bson_t* doc) {
   r.taskId = text(doc, "task_id");
   r.receivedAt = fromMillis(date(doc, "received_at"));
   r.processedAt = fromMillis(date(doc, "processed_at"));
+  r.mailRequestId = text(doc, "mail_request_event_id");
   bson_iter_t it;
   if (bson_iter_init_find(&it, doc, "attempt") && BSON_ITER_HOLDS_INT32(&it)) {
     r.attempt = bson_iter_int32(&it);

@@ -45,8 +45,10 @@ events::Outcome NotificationProcessor::process(const events::Envelope& event,
                               event.producer,    event.traceId,   field(payload, "task_id"),
                               event.payloadJson, receivedAt,      clock_(),
                               delivery.attempt};
+    const auto request = mailFor(event);
+    if (request) record.mailRequestId = request->eventId;
     const bool fresh = records_.insert(record);
-    if (auto request = mailFor(event)) mail_.send(*request);
+    if (request) mail_.send(*request);
     dedup_.markProcessed(event.eventId);
     log_.info(fresh ? "event recorded" : "event was recorded before",
               {{"event_id", event.eventId},

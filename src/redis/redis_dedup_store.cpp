@@ -42,7 +42,25 @@ class RedisDedupStore::Lease {
   // Runs a command; a failed connection is closed and reported Unavailable.
   template <class... Args>
   Reply command(const char* format, Args... args) {
-    Reply reply(static_cast<redisReply*>(redisCommand(ctx_, format, args...)), freeReplyObject);
+    return checked(
+        Reply(static_cast<redisReply*>(redisCommand(ctx_, format, args...)), freeReplyObject));
+  }
+
+  Reply commandArgv(const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    for (const auto& arg : args) {
+      argv.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+    Reply reply(static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(args.size()),
+                                                          argv.data(), lengths.data())),
+                freeReplyObject);
+    return checked(std::move(reply));
+  }
+
+ private:
+  Reply checked(Reply reply) {
     if (!reply) {
       const std::string error = ctx_->errstr;
       redisFree(ctx_);
@@ -55,7 +73,6 @@ class RedisDedupStore::Lease {
     return reply;
   }
 
- private:
   RedisDedupStore& store_;
   redisContext* ctx_ = nullptr;
 };
@@ -129,6 +146,31 @@ void RedisDedupStore::release(const std::string& eventId) {
 void RedisDedupStore::markProcessed(const std::string& eventId) {
   Lease lease(*this);
   lease.command("SET %s 1 EX %lld", key(eventId).c_str(), static_cast<long long>(ttl_.count()));
+}
+
+void RedisDedupStore::writeHash(const std::string& key,
+                                const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::vector<std::string> args{
+      "EVAL",
+      "redis.call('HSET', KEYS[1], unpack(ARGV, 2)) return redis.call('EXPIRE', KEYS[1], ARGV[1])",
+      "1", key, std::to_string(ttl_.count())};
+  for (const auto& [name, value] : fields) {
+    args.push_back(name);
+    args.push_back(value);
+  }
+  Lease lease(*this);
+  lease.commandArgv(args);
+}
+
+std::map<std::string, std::string> RedisDedupStore::readHash(const std::string& key) {
+  Lease lease(*this);
+  auto reply = lease.command("HGETALL %s", key.c_str());
+  std::map<std::string, std::string> fields;
+  for (size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i + 1 < reply->elements; i += 2) {
+    fields.emplace(std::string(reply->element[i]->str, reply->element[i]->len),
+                   std::string(reply->element[i + 1]->str, reply->element[i + 1]->len));
+  }
+  return fields;
 }
 
 CheckResult RedisDedupStore::check() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -31,6 +32,12 @@ class RedisDedupStore final : public events::DedupStore {
   bool claim(const std::string& eventId, std::chrono::seconds ttl) override;
   void release(const std::string& eventId) override;
   CheckResult check();
+
+  // A hash beside the dedup keys, expiring with them (the TTL restarts at
+  // each write): for what a consumer keeps about an event besides the mark.
+  void writeHash(const std::string& key,
+                 const std::vector<std::pair<std::string, std::string>>& fields);
+  std::map<std::string, std::string> readHash(const std::string& key);
 
   std::string key(const std::string& eventId) const { return prefix_ + eventId; }
 

@@ -144,11 +144,12 @@ void OutboxRelay::publishBatch(const std::vector<PendingEvent>& batch) {
   std::vector<events::OutgoingMessage> messages;
   messages.reserve(batch.size());
   for (const auto& event : batch) messages.push_back(toMessage(event));
+  const auto sentAt = systemNow();
   const auto confirmed = publisher_.publish(messages);
   std::vector<std::int64_t> positions;
   for (std::size_t i = 0; i < batch.size() && confirmed[i]; ++i)
     positions.push_back(batch[i].position);
-  store_.markPublished(positions);
+  store_.markPublished(positions, sentAt);
   published_.inc(static_cast<double>(positions.size()));
   if (positions.size() < batch.size()) {
     const auto& refused = batch[positions.size()];

@@ -1,10 +1,23 @@
 #include "tasks/pg_outbox_store.hpp"
 
 #include <poll.h>
+#include <unistd.h>
+
+#include <array>
 
 #include "pg/pg_connection.hpp"
 
 namespace workstream::tasks {
+namespace {
+
+std::string relayName() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  // The pid first: application_name keeps 63 bytes, and a long host name is cut.
+  return "workstream relay pid=" + std::to_string(getpid()) + " host=" + std::string(host.data());
+}
+
+}  // namespace
 
 PgOutboxStore::PgOutboxStore(std::string url, std::chrono::milliseconds statementTimeout,
                              Logger log)
@@ -18,8 +31,18 @@ void PgOutboxStore::reset() {
   leading_ = false;
 }
 
+// The session's application_name names this process, so `workstream outbox
+// status` can say which relay holds the lock (pg_stat_activity shows it).
 PGconn* PgOutboxStore::connection() {
-  if (conn_ == nullptr) conn_ = pg::connect(url_, statementTimeout_, std::chrono::seconds(2));
+  if (conn_ != nullptr) return conn_;
+  PGconn* conn = pg::connect(url_, statementTimeout_, std::chrono::seconds(2));
+  try {
+    pg::execParams(conn, "SELECT set_config('application_name', $1, false)", {relayName()});
+  } catch (const InfrastructureError&) {
+    PQfinish(conn);
+    throw;
+  }
+  conn_ = conn;
   return conn_;
 }
 
@@ -74,16 +97,20 @@ std::vector<PendingEvent> PgOutboxStore::pending(int limit) {
   });
 }
 
-void PgOutboxStore::markPublished(const std::vector<std::int64_t>& positions) {
+void PgOutboxStore::markPublished(const std::vector<std::int64_t>& positions, Timestamp sentAt) {
   if (positions.empty()) return;
   std::string array = "{";
   for (std::size_t i = 0; i < positions.size(); ++i) {
     array += (i ? "," : "") + std::to_string(positions[i]);
   }
   array += "}";
+  const auto micros = std::to_string(sentAt.time_since_epoch().count());
   guarded([&](PGconn* conn) {
-    pg::execParams(
-        conn, "UPDATE outbox SET published_at = now() WHERE position = ANY($1::bigint[])", {array});
+    pg::execParams(conn,
+                   "UPDATE outbox SET published_at ="
+                   " timestamptz 'epoch' + $2::bigint * interval '1 microsecond'"
+                   " WHERE position = ANY($1::bigint[])",
+                   {array, micros});
     return 0;
   });
 }

@@ -19,7 +19,7 @@ class PgOutboxStore final : public OutboxStore {
 
   bool lead() override;
   std::vector<PendingEvent> pending(int limit) override;
-  void markPublished(const std::vector<std::int64_t>& positions) override;
+  void markPublished(const std::vector<std::int64_t>& positions, Timestamp sentAt) override;
   void waitForEvents(std::chrono::milliseconds timeout) override;
   OutboxStats stats() override;
   std::int64_t prune(std::chrono::milliseconds retention) override;

@@ -35,9 +35,10 @@ Task taskAt(const PgResult& r, int row) {
 }
 
 void insertEvent(PGconn* conn, const OutboxEvent& event) {
-  pg::execPrepared(
-      conn, "insert_outbox",
-      {event.eventId, event.eventType, event.routingKey, event.aggregateId, event.envelopeJson});
+  const pg::Param requestId = event.requestId.empty() ? std::nullopt : pg::Param(event.requestId);
+  pg::execPrepared(conn, "insert_outbox",
+                   {event.eventId, event.eventType, event.routingKey, event.aggregateId,
+                    event.envelopeJson, requestId});
 }
 
 pg::Param optional(const std::optional<std::string>& value) {
@@ -52,8 +53,8 @@ std::vector<pg::PreparedStatement> PgTaskStore::preparedStatements() {
        "INSERT INTO tasks (id, title, description, assignee_email, status, created_at, updated_at)"
        " VALUES ($1, $2, $3, $4, 'open', $5, $5)"},
       {"insert_outbox",
-       "INSERT INTO outbox (event_id, event_type, routing_key, aggregate_id, envelope)"
-       " VALUES ($1, $2, $3, $4, $5)"},
+       "INSERT INTO outbox (event_id, event_type, routing_key, aggregate_id, envelope, request_id)"
+       " VALUES ($1, $2, $3, $4, $5, $6)"},
       // Claims the key, or takes over one older than 24 hours; returns no row
       // while another task holds it.
       {"claim_key",

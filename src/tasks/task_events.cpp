@@ -26,8 +26,8 @@ OutboxEvent taskEvent(std::string_view eventType, const Task& task, const CallCo
                             std::string(kProducer),
                             context.traceId,
                             boost::json::serialize(payload)};
-  return OutboxEvent{envelope.eventId, envelope.eventType, events::routingKeyOf(eventType), task.id,
-                     events::toJson(envelope)};
+  return OutboxEvent{envelope.eventId, envelope.eventType,       events::routingKeyOf(eventType),
+                     task.id,          events::toJson(envelope), context.requestId};
 }
 
 }  // namespace workstream::tasks

@@ -28,6 +28,7 @@ struct NotificationRecord {
   Timestamp receivedAt;
   Timestamp processedAt;
   int attempt = 1;
+  std::string mailRequestId;  // the event id of the mail request it published; empty if none
 };
 
 struct RecordQuery {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "workstream/core/time.hpp"
+
 namespace workstream::tasks {
 
 struct PendingEvent {
@@ -33,7 +35,9 @@ class OutboxStore {
   virtual bool lead() = 0;
   // Unpublished events, oldest first.
   virtual std::vector<PendingEvent> pending(int limit) = 0;
-  virtual void markPublished(const std::vector<std::int64_t>& positions) = 0;
+  // `sentAt` is when the relay handed them to the broker: a consumer may
+  // receive an event before its confirm comes back, never before that.
+  virtual void markPublished(const std::vector<std::int64_t>& positions, Timestamp sentAt) = 0;
   // Returns when events were written (NOTIFY) or after `timeout`.
   virtual void waitForEvents(std::chrono::milliseconds timeout) = 0;
   virtual OutboxStats stats() = 0;

@@ -17,6 +17,7 @@ struct OutboxEvent {
   std::string routingKey;   // the type without its version
   std::string aggregateId;  // the task id: events of one task keep their order
   std::string envelopeJson;
+  std::string requestId;  // of the request that caused it; kept beside the envelope
 };
 
 // Where listing resumes: strictly after this task in newest-first order.

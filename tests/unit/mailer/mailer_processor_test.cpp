@@ -29,6 +29,35 @@ struct MemoryMailed final : events::DedupStore {
   }
 };
 
+struct MemoryDeliveries final : DeliveryLog {
+  std::map<std::string, DeliveryRecord> records;
+  bool fail = false;
+
+  void sent(const std::string& id, const std::string& requestedAt, Timestamp at,
+            const std::string& messageId) override {
+    if (fail) throw Unavailable("Redis: connection reset");
+    auto& r = records[id];
+    r.requestedAt = requestedAt;
+    r.sentAt = formatRfc3339(at);
+    r.messageId = messageId;
+  }
+  void failed(const std::string& id, const std::string& requestedAt,
+              const DeliveryFailure& failure) override {
+    if (fail) throw Unavailable("Redis: connection reset");
+    auto& r = records[id];
+    r.requestedAt = requestedAt;
+    r.failedAt = formatRfc3339(failure.at);
+    r.errorCode = failure.errorCode;
+    r.errorMessage = failure.errorMessage;
+    r.attempt = failure.attempt;
+    r.deadLettered = failure.deadLettered;
+  }
+  std::optional<DeliveryRecord> find(const std::string& id) override {
+    auto it = records.find(id);
+    return it == records.end() ? std::nullopt : std::optional(it->second);
+  }
+};
+
 struct ScriptedSender final : MailSender {
   int sent = 0;
   SendResult::Kind answer = SendResult::Kind::sent;
@@ -48,6 +77,7 @@ events::Envelope request() {
   e.eventId = "0af76519-16cd-43dd-8448-eb211c80319c";
   e.eventType = "workstream.mail.send.v1";
   e.traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  e.occurredAt = "2023-11-14T22:13:19.500000Z";
   e.payloadJson = R"({"to": ["a@example.com"], "subject": "Hi", "body": "Hello"})";
   return e;
 }
@@ -56,7 +86,9 @@ struct Fixture {
   MemoryMailed mailed;
   ScriptedSender sender;
   std::FILE* logFile = std::tmpfile();
+  MemoryDeliveries deliveries;
   MailerProcessor processor{mailed,
+                            deliveries,
                             sender,
                             {"workstream@example.com"},
                             [] { return Timestamp(std::chrono::seconds(1'700'000'000)); },
@@ -117,4 +149,46 @@ TEST_CASE("mailer: a trace id that is not the contract's stays out of the mail's
   Fixture g;
   CHECK(g.process().kind == events::Outcome::Kind::done);
   CHECK(g.sender.last.traceId == request().traceId);
+}
+
+TEST_CASE("mailer: a sent mail's time and Message-ID are kept for its request") {
+  Fixture f;
+  REQUIRE(f.process().kind == events::Outcome::Kind::done);
+  const auto record = f.deliveries.find(request().eventId);
+  REQUIRE(record);
+  CHECK(record->messageId == "<0af76519-16cd-43dd-8448-eb211c80319c@workstream>");
+  CHECK(record->sentAt == "2023-11-14T22:13:20.000000Z");
+  CHECK(record->requestedAt == "2023-11-14T22:13:19.500000Z");
+  CHECK(record->failedAt.empty());
+}
+
+TEST_CASE("mailer: a failed attempt is kept with its code, reason and attempt") {
+  Fixture f;
+  f.sender.answer = SendResult::Kind::transient;
+  events::Delivery third;
+  third.attempt = 3;
+  REQUIRE(f.processor.process(request(), third).kind == events::Outcome::Kind::retry);
+  auto record = f.deliveries.find(request().eventId);
+  REQUIRE(record);
+  CHECK(record->errorCode == "SMTP_UNAVAILABLE");
+  CHECK(record->errorMessage == "451 try later");
+  CHECK(record->attempt == 3);
+  CHECK_FALSE(record->deadLettered);
+  CHECK(record->sentAt.empty());
+
+  f.sender.answer = SendResult::Kind::permanent;
+  REQUIRE(f.process().kind == events::Outcome::Kind::poison);
+  record = f.deliveries.find(request().eventId);
+  CHECK(record->errorCode == "SMTP_REJECTED");
+  CHECK(record->deadLettered);
+}
+
+TEST_CASE("mailer: a delivery log that fails changes no outcome") {
+  Fixture f;
+  f.deliveries.fail = true;
+  CHECK(f.process().kind == events::Outcome::Kind::done);
+  CHECK(f.sender.sent == 1);
+  f.mailed.keys.clear();
+  f.sender.answer = SendResult::Kind::transient;
+  CHECK(f.process().kind == events::Outcome::Kind::retry);
 }
