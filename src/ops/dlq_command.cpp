@@ -18,6 +18,7 @@ constexpr int kUsageError = 2;
 // What the command line said, as text until the action checks it.
 struct Args {
   std::string queue, errorCode, eventType, since, limit, rate, eventId;
+  std::string eventIdFilter;  // --event-id of list, replay and purge (show's is eventId)
   bool json = false, dryRun = false, yes = false;
 };
 
@@ -50,6 +51,7 @@ Selection select(const Args& args) {
   s.queues = orUsage(parseQueues(args.queue));
   if (!args.errorCode.empty()) s.filter.errorCode = args.errorCode;
   if (!args.eventType.empty()) s.filter.eventType = args.eventType;
+  if (!args.eventIdFilter.empty()) s.filter.eventId = args.eventIdFilter;
   if (!args.since.empty()) s.filter.since = orUsage(parseSince(args.since, systemNow()));
   return s;
 }
@@ -189,6 +191,7 @@ void addSelection(CLI::App& command, Args& args) {
   command.add_option("--error-code", args.errorCode, "only messages with this x-error-code");
   command.add_option("--event-type", args.eventType,
                      "only messages of this type, e.g. workstream.mail.send.v1");
+  command.add_option("--event-id", args.eventIdFilter, "only the message with this event id");
   command.add_option(
       "--since", args.since,
       "only messages whose last failure is at or after this: 10m, 1h, 2d or an RFC 3339 time");

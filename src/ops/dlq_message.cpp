@@ -62,6 +62,7 @@ std::string DlqMessage::header(std::string_view name) const {
 bool matches(const DlqFilter& filter, const DlqMessage& message) {
   if (filter.errorCode && message.header("x-error-code") != *filter.errorCode) return false;
   if (filter.eventType && message.delivery.type != *filter.eventType) return false;
+  if (filter.eventId && message.delivery.messageId != *filter.eventId) return false;
   if (filter.since) {
     const auto last = parseRfc3339(message.header("x-last-failure-at"));
     if (!last || *last < *filter.since) return false;

@@ -42,3 +42,30 @@ def test_default_ports_sit_below_the_ephemeral_range(tmp_path):
                             env=dict(clean, WS_SERVERS_DIR=str(tmp_path)), capture_output=True, text=True)
     ports = [int(port) for port in re.findall(r"127\.0\.0\.1:(\d+)", result.stdout)]
     assert len(ports) == 5 and all(port < 32768 for port in ports), ports
+
+
+def test_the_demo_walks_through_every_step_against_a_running_system(binary, server_env, isolated):
+    from conftest import serve_isolated
+    ws = serve_isolated(binary, server_env, isolated, "all")
+    env = dict(ws.env, WORKSTREAM_BIN=binary,
+               DEMO_GATEWAY_URL="http://" + ws.env["WORKSTREAM_HTTP_ADDR"],
+               DEMO_ADMIN_URL="http://" + ws.env["WORKSTREAM_ADMIN_ADDR"],
+               WORKSTREAM_TEST_MAILDIR=os.environ["WORKSTREAM_TEST_MAILDIR"])
+    result = subprocess.run(["bash", os.path.join(ROOT, "scripts", "demo.sh")], env=env,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    steps = [line for line in out.splitlines() if re.match(r"^\x1b\[1m\d+\. ", line)]
+    assert len(steps) == 10, out
+    task = re.search(r"demo: done \(task ([0-9a-f-]{36})\)", out).group(1)
+    # Each step printed its result: the task, both records and both mails, the
+    # journey, and the poison message in the DLQ before and after its replay.
+    assert out.count('"id": "%s"' % task) >= 3
+    assert out.count("workstream.task.") >= 4
+    assert len(re.findall(r"<[0-9a-f-]{36}@workstream>", out)) >= 2
+    assert "workstream trace " + task in out
+    poison = re.search(r"published ([0-9a-f-]{36})", out).group(1)
+    assert out.count(poison) >= 4
+    assert "replayed 1 message" in out
+    assert "x-replay-history" in out.split("replayed 1 message")[1]
+    assert ws.terminate() == 0

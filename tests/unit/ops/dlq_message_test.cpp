@@ -80,6 +80,11 @@ TEST_CASE("dlq filters combine with AND and select on the error headers and the 
   CHECK_FALSE(matches(eventType("workstream.task.created.v1"), m));
   CHECK(matches(both("SMTP_REFUSED", "workstream.mail.send.v1"), m));
   CHECK_FALSE(matches(both("SMTP_REFUSED", "other.v1"), m));
+  DlqFilter byId;
+  byId.eventId = "e1";
+  CHECK(matches(byId, m));
+  byId.eventId = "e2";
+  CHECK_FALSE(matches(byId, m));
 }
 
 TEST_CASE("dlq --since matches a last failure at or after it; no readable time never matches") {
