@@ -2,7 +2,8 @@
 # The container tier, from nothing, on a machine with podman and no image
 # registry: builds the images (scripts/images.sh), validates compose.yaml,
 # runs the four-role stack from it with the locally built images, drives a
-# task through it from outside (smoke.py), checks that a role stops cleanly
+# task through it from outside (smoke.py), runs scripts/demo.sh --compose
+# against it (the admin service, Mailpit, the management API), checks that a role stops cleanly
 # and quickly on SIGTERM, runs the all-in-one profile, and takes everything
 # down again. Any step that cannot run fails the tier and says why.
 set -euo pipefail
@@ -96,6 +97,14 @@ admin_of() { # service: its admin listener, through the container's address on t
 
 step "smoke test from outside"
 python3 "$here/smoke.py" http://127.0.0.1:18080 http://127.0.0.1:18025 "$(admin_of notifications)"
+
+step "the demo against the stack (scripts/demo.sh --compose)"
+DEMO_COMPOSE="$compose -p $project --env-file $work/env -f compose.yaml" DEMO_ENV_FILE="$work/env" \
+  bash scripts/demo.sh --compose >"$work/demo.log" 2>&1 || { cat "$work/demo.log" >&2; fail "the demo failed"; }
+for expected in "mail_sent" "replayed 1 message" "x-replay-history" "demo: done"; do
+  grep -q "$expected" "$work/demo.log" || { cat "$work/demo.log" >&2; fail "the demo printed no '$expected'"; }
+done
+[ "$(grep -c '@workstream>' "$work/demo.log")" -ge 2 ] || { cat "$work/demo.log" >&2; fail "the demo found no mails"; }
 
 step "stopping a role with SIGTERM"
 started=$SECONDS
