@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "amqp/amqp_connection.hpp"
+#include "events/event_context.hpp"
 #include "events/retry_policy.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
@@ -54,10 +55,24 @@ class RabbitConsumer {
     std::uint64_t generation;
     std::uint64_t tag;
     events::Delivery delivery;
+    events::EventContext context;  // filled in by the worker
   };
   struct Completion {
     Job job;
     events::Outcome outcome;
+  };
+  // The runtime's metrics; failures by error code are registered when seen.
+  struct Instruments {
+    Instruments(Metrics& metrics, const std::string& queue);
+    Metrics& metrics;
+    std::string queue;
+    Counter &done, &retried, &deadLettered;  // workstream_consumer_deliveries_total
+    Counter& processed;
+    Histogram &handledDone, &handledRetry, &handledPoison;
+    Histogram& lag;
+    Gauge& inFlight;
+    Gauge& dlqDepth;
+    Counter& failures(const char* name, const std::string& errorCode);
   };
 
   void run();
@@ -69,13 +84,14 @@ class RabbitConsumer {
   void waitForWork(int socket, int timeoutMs);
   void dropQueuedJobs();
   bool refusedTooOften(const Completion& completion);
+  void handled(const Job& job, const events::Outcome& outcome, double seconds);
+  void sampleDeadLetterDepth(Connection& connection);
 
   ConsumerOptions options_;
   events::DeliveryHandler& handler_;
   Logger log_;
-  Counter& done_;
-  Counter& retried_;
-  Counter& deadLettered_;
+  Instruments metrics_;
+  std::chrono::steady_clock::time_point nextDepthSample_{};
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
