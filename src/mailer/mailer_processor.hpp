@@ -51,7 +51,7 @@ class MailerProcessor {
 
  private:
   events::Outcome deliver(const Mail& mail);
-  void releaseClaim(const std::string& eventId);
+  void releaseClaim(const std::string& eventId, const std::string& traceId);
   bool isPending(const std::string& eventId);
   void markPending();
 
