@@ -4,7 +4,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <random>
 
 #include "amqp/delivery.hpp"
@@ -24,57 +23,7 @@ constexpr int kHeartbeatSeconds = 30;
 // cheap, but not for every delivery.
 constexpr std::chrono::seconds kDepthSampleEvery{5};
 
-std::string labels(const std::string& queue, const char* outcome) {
-  return "queue=\"" + queue + "\",outcome=\"" + outcome + "\"";
-}
-
-std::string queueLabel(const std::string& queue) { return "queue=\"" + queue + "\""; }
-
 }  // namespace
-
-RabbitConsumer::Instruments::Instruments(Metrics& m, const std::string& q)
-    : metrics(m),
-      queue(q),
-      done(m.counter("workstream_consumer_deliveries_total", "Deliveries settled, by outcome",
-                     labels(q, "done"))),
-      retried(m.counter("workstream_consumer_deliveries_total", "Deliveries settled, by outcome",
-                        labels(q, "retry"))),
-      deadLettered(m.counter("workstream_consumer_deliveries_total",
-                             "Deliveries settled, by outcome", labels(q, "dead_letter"))),
-      processed(m.counter("workstream_events_processed_total",
-                          "Events their handler processed (done), by consumer queue",
-                          queueLabel(q))),
-      handledDone(m.histogram("workstream_event_processing_seconds",
-                              "Time a handler took for one delivery, by consumer queue and "
-                              "outcome (done, retry, poison)",
-                              latencyBuckets(), labels(q, "done"))),
-      handledRetry(m.histogram("workstream_event_processing_seconds", "", latencyBuckets(),
-                               labels(q, "retry"))),
-      handledPoison(m.histogram("workstream_event_processing_seconds", "", latencyBuckets(),
-                                labels(q, "poison"))),
-      lag(m.histogram("workstream_event_lag_seconds",
-                      "From the event's occurred_at to its handler being done, by consumer queue",
-                      lagBuckets(), queueLabel(q))),
-      inFlight(m.gauge("workstream_consumer_in_flight",
-                       "Deliveries received and not yet settled, by consumer queue",
-                       queueLabel(q))),
-      dlqDepth(m.gauge("workstream_dlq_depth",
-                       "Messages in the consumer queue's dead-letter queue, sampled every few "
-                       "seconds",
-                       queueLabel(q))) {}
-
-Counter& RabbitConsumer::Instruments::failures(const char* name, const std::string& errorCode) {
-  const std::string help = name == std::string_view("workstream_events_failed_total")
-                               ? "Handler attempts that failed, by consumer queue and error code"
-                           : name == std::string_view("workstream_events_retried_total")
-                               ? "Failed deliveries moved to a retry queue, by consumer queue and "
-                                 "error code"
-                               : "Failed deliveries moved to the dead-letter queue, by consumer "
-                                 "queue and error code";
-  return metrics.counter(
-      name, help,
-      "queue=\"" + queue + "\",error_code=\"" + events::errorCodeLabel(errorCode) + "\"");
-}
 
 RabbitConsumer::RabbitConsumer(ConsumerOptions options, events::DeliveryHandler& handler,
                                Logger log, Metrics& metrics)
@@ -242,25 +191,6 @@ void RabbitConsumer::sampleDeadLetterDepth(Connection& connection) {
   if (ok != nullptr) metrics_.dlqDepth.set(static_cast<double>(ok->message_count));
 }
 
-void RabbitConsumer::handled(const Job& job, const events::Outcome& outcome, double seconds) {
-  using Kind = events::Outcome::Kind;
-  (outcome.kind == Kind::done    ? metrics_.handledDone
-   : outcome.kind == Kind::retry ? metrics_.handledRetry
-                                 : metrics_.handledPoison)
-      .observe(seconds);
-  if (outcome.kind != Kind::done) {
-    metrics_.failures("workstream_events_failed_total", outcome.errorCode).inc();
-    return;
-  }
-  metrics_.processed.inc();
-  if (job.context.occurredAt) {
-    const auto lag =
-        std::chrono::duration<double>(std::chrono::system_clock::now() - *job.context.occurredAt)
-            .count();
-    metrics_.lag.observe(std::max(0.0, lag));  // clocks of two hosts may disagree a little
-  }
-}
-
 void RabbitConsumer::work() {
   while (true) {
     Job job;
@@ -280,8 +210,9 @@ void RabbitConsumer::work() {
     } catch (const std::exception& e) {
       outcome = events::Outcome::retryLater("HANDLER_FAILED", e.what());
     }
-    handled(job, outcome,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    metrics_.handled(
+        job.context, outcome,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     {
       std::lock_guard lock(mutex_);
       --busy_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "amqp/amqp_connection.hpp"
+#include "amqp/consumer_instruments.hpp"
 #include "events/event_context.hpp"
 #include "events/retry_policy.hpp"
 #include "workstream/core/log.hpp"
@@ -61,19 +62,6 @@ class RabbitConsumer {
     Job job;
     events::Outcome outcome;
   };
-  // The runtime's metrics; failures by error code are registered when seen.
-  struct Instruments {
-    Instruments(Metrics& metrics, const std::string& queue);
-    Metrics& metrics;
-    std::string queue;
-    Counter &done, &retried, &deadLettered;  // workstream_consumer_deliveries_total
-    Counter& processed;
-    Histogram &handledDone, &handledRetry, &handledPoison;
-    Histogram& lag;
-    Gauge& inFlight;
-    Gauge& dlqDepth;
-    Counter& failures(const char* name, const std::string& errorCode);
-  };
 
   void run();
   void serve(Connection& connection, RabbitPublisher& publisher);
@@ -84,13 +72,12 @@ class RabbitConsumer {
   void waitForWork(int socket, int timeoutMs);
   void dropQueuedJobs();
   bool refusedTooOften(const Completion& completion);
-  void handled(const Job& job, const events::Outcome& outcome, double seconds);
   void sampleDeadLetterDepth(Connection& connection);
 
   ConsumerOptions options_;
   events::DeliveryHandler& handler_;
   Logger log_;
-  Instruments metrics_;
+  ConsumerInstruments metrics_;
   std::chrono::steady_clock::time_point nextDepthSample_{};
 
   std::atomic<bool> stopping_{false};
