@@ -19,9 +19,9 @@ constexpr std::chrono::milliseconds kFirstBackoff{200};
 constexpr std::chrono::milliseconds kMaxBackoff{1000};
 constexpr int kHeartbeatSeconds = 30;
 
-std::string labels(const std::string& queue, const char* outcome) {
-  return "queue=\"" + queue + "\",outcome=\"" + outcome + "\"";
-}
+// How often the depth of the dead-letter queue is read: a passive declare,
+// cheap, but not for every delivery.
+constexpr std::chrono::seconds kDepthSampleEvery{5};
 
 }  // namespace
 
@@ -30,14 +30,7 @@ RabbitConsumer::RabbitConsumer(ConsumerOptions options, events::DeliveryHandler&
     : options_(std::move(options)),
       handler_(handler),
       log_(std::move(log)),
-      done_(metrics.counter("workstream_consumer_deliveries_total",
-                            "Deliveries settled, by outcome", labels(options_.queue.name, "done"))),
-      retried_(metrics.counter("workstream_consumer_deliveries_total",
-                               "Deliveries settled, by outcome",
-                               labels(options_.queue.name, "retry"))),
-      deadLettered_(metrics.counter("workstream_consumer_deliveries_total",
-                                    "Deliveries settled, by outcome",
-                                    labels(options_.queue.name, "dead_letter"))),
+      metrics_(metrics, options_.queue.name),
       wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   if (wakeFd_ < 0) throw InfrastructureError("eventfd failed");
 }
@@ -123,6 +116,7 @@ void RabbitConsumer::serve(Connection& connection, RabbitPublisher& publisher) {
   const int socket = amqp_get_sockfd(conn);
   while (!stopping_) {
     settle(connection, publisher);
+    sampleDeadLetterDepth(connection);
     if (!amqp_data_in_buffer(conn) && !amqp_frames_enqueued(conn)) waitForWork(socket, 1000);
     if (stopping_) break;
     settle(connection, publisher);
@@ -131,12 +125,13 @@ void RabbitConsumer::serve(Connection& connection, RabbitPublisher& publisher) {
     timeval immediately{0, 0};
     const auto reply = amqp_consume_message(conn, &envelope, &immediately, 0);
     if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
-      Job job{generation_, envelope.delivery_tag, toDelivery(envelope)};
+      Job job{generation_, envelope.delivery_tag, toDelivery(envelope), {}};
       amqp_destroy_envelope(&envelope);
       {
         std::lock_guard lock(mutex_);
         jobs_.push_back(std::move(job));
       }
+      metrics_.inFlight.add(1);
       jobsReady_.notify_one();
       continue;
     }
@@ -178,7 +173,22 @@ void RabbitConsumer::drain(Connection& connection, RabbitPublisher& publisher) {
 
 void RabbitConsumer::dropQueuedJobs() {
   std::lock_guard lock(mutex_);
+  metrics_.inFlight.add(-static_cast<double>(jobs_.size()));
   jobs_.clear();
+}
+
+// A passive declare answers with the queue's message count. The topology
+// (declared on connect) has the queue; if it went missing the declare fails
+// and the reconnect declares it again.
+void RabbitConsumer::sampleDeadLetterDepth(Connection& connection) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < nextDepthSample_) return;
+  nextDepthSample_ = now + kDepthSampleEvery;
+  const auto dlq = options_.queue.deadLetterQueue();
+  auto* ok = amqp_queue_declare(connection.get(), Connection::kChannel, bytes(dlq), /*passive=*/1,
+                                0, 0, 0, amqp_empty_table);
+  connection.check("passive queue.declare of " + dlq);
+  if (ok != nullptr) metrics_.dlqDepth.set(static_cast<double>(ok->message_count));
 }
 
 void RabbitConsumer::work() {
@@ -192,12 +202,17 @@ void RabbitConsumer::work() {
       jobs_.pop_front();
       ++busy_;
     }
+    job.context = events::eventContext(job.delivery);
+    const auto started = std::chrono::steady_clock::now();
     events::Outcome outcome;
     try {
       outcome = handler_.handle(job.delivery);
     } catch (const std::exception& e) {
       outcome = events::Outcome::retryLater("HANDLER_FAILED", e.what());
     }
+    metrics_.handled(
+        job.context, outcome,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     {
       std::lock_guard lock(mutex_);
       --busy_;
@@ -220,11 +235,12 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
   std::vector<const Completion*> failed;
   std::vector<events::OutgoingMessage> copies;
   for (const auto& c : completions) {
+    metrics_.inFlight.add(-1);
     if (c.job.generation != generation_) continue;  // from a lost connection
     if (c.outcome.kind == events::Outcome::Kind::done) {
       connection.checkStatus(amqp_basic_ack(connection.get(), Connection::kChannel, c.job.tag, 0),
                              "basic.ack");
-      done_.inc();
+      metrics_.done.inc();
       continue;
     }
     failed.push_back(&c);
@@ -249,6 +265,14 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
     const bool dead = events::goesToDeadLetters(c.job.delivery, c.outcome, options_.retry);
     if (!moved[i]) {
       const bool requeue = !refused[i] || !refusedTooOften(c);
+      if (requeue) {
+        log_.warn("delivery requeued: it could not be moved to its retry or dead-letter queue",
+                  {{"queue", options_.queue.name},
+                   {"event_id", c.job.context.eventId},
+                   {"trace_id", c.job.context.traceId},
+                   {"task_id", c.job.context.taskId},
+                   {"error_code", c.outcome.errorCode}});
+      }
       connection.checkStatus(
           amqp_basic_nack(connection.get(), Connection::kChannel, c.job.tag, 0, requeue ? 1 : 0),
           "basic.nack");
@@ -258,11 +282,18 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
     refusals_.erase(c.job.delivery.messageId);
     connection.checkStatus(amqp_basic_ack(connection.get(), Connection::kChannel, c.job.tag, 0),
                            "basic.ack");
-    (dead ? deadLettered_ : retried_).inc();
+    (dead ? metrics_.deadLettered : metrics_.retried).inc();
+    metrics_
+        .failures(
+            dead ? "workstream_events_dead_lettered_total" : "workstream_events_retried_total",
+            c.outcome.errorCode)
+        .inc();
     log_.log(dead ? LogLevel::warn : LogLevel::info,
              dead ? "delivery dead-lettered" : "delivery will be retried",
              {{"queue", options_.queue.name},
-              {"event_id", c.job.delivery.messageId},
+              {"event_id", c.job.context.eventId},
+              {"trace_id", c.job.context.traceId},
+              {"task_id", c.job.context.taskId},
               {"attempt", std::to_string(c.job.delivery.attempt)},
               {"error_code", c.outcome.errorCode},
               {"error", c.outcome.errorMessage}});
@@ -288,7 +319,9 @@ bool RabbitConsumer::refusedTooOften(const Completion& c) {
   refusals_.erase(id);
   log_.error("delivery dropped: its queue refused it repeatedly and it cannot be dead-lettered",
              {{"queue", options_.queue.name},
-              {"event_id", id},
+              {"event_id", c.job.context.eventId},
+              {"trace_id", c.job.context.traceId},
+              {"task_id", c.job.context.taskId},
               {"error_code", c.outcome.errorCode},
               {"error", c.outcome.errorMessage}});
   return true;

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "amqp/amqp_connection.hpp"
+#include "amqp/consumer_instruments.hpp"
+#include "events/event_context.hpp"
 #include "events/retry_policy.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
@@ -54,6 +56,7 @@ class RabbitConsumer {
     std::uint64_t generation;
     std::uint64_t tag;
     events::Delivery delivery;
+    events::EventContext context;  // filled in by the worker
   };
   struct Completion {
     Job job;
@@ -69,13 +72,13 @@ class RabbitConsumer {
   void waitForWork(int socket, int timeoutMs);
   void dropQueuedJobs();
   bool refusedTooOften(const Completion& completion);
+  void sampleDeadLetterDepth(Connection& connection);
 
   ConsumerOptions options_;
   events::DeliveryHandler& handler_;
   Logger log_;
-  Counter& done_;
-  Counter& retried_;
-  Counter& deadLettered_;
+  ConsumerInstruments metrics_;
+  std::chrono::steady_clock::time_point nextDepthSample_{};
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};

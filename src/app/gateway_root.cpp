@@ -24,7 +24,7 @@ class GatewayModule final : public Module {
             [this](http::Request r, http::Respond respond) {
               api_.handle(std::move(r), std::move(respond));
             },
-            limits(context.config), log_) {
+            limits(context.config), log_, &context.metrics) {
     const auto bound = server_.listen(*context.config.httpAddr);
     for (int i = 0; i < context.config.httpThreads; ++i)
       threads_.emplace_back([this] { io_.run(); });

@@ -28,7 +28,8 @@ class MailerModule final : public Module {
         deliveries_(mailed_),
         sender_(context.config.smtpUrl, startTls(context.config.smtpStartTls),
                 context.config.smtpTimeout),
-        processor_(mailed_, deliveries_, sender_,
+        timedSender_(sender_, context.metrics),
+        processor_(mailed_, deliveries_, timedSender_,
                    // The SMTP timeout bounds a whole send (connect included), so a
                    // claim a second longer outlives any send, and expires before the
                    // default retries run out: a copy left by a crash is mailed.
@@ -57,6 +58,7 @@ class MailerModule final : public Module {
   redis::RedisDedupStore mailed_;
   redis::RedisDeliveryLog deliveries_;
   mailer::CurlSmtpSender sender_;
+  mailer::TimedMailSender timedSender_;
   mailer::MailerProcessor processor_;
   events::EventRouter router_;
   amqp::RabbitConsumer consumer_;

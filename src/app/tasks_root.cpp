@@ -57,7 +57,7 @@ class TasksModule final : public Module {
         pool_(poolOptions(context.config), log_),
         store_(pool_),
         service_(store_, systemNow),
-        grpcService_(service_, log_),
+        grpcService_(service_, log_, &context.metrics),
         publisher_(connectionOptions(context.config, "workstream-tasks outbox relay"),
                    context.config.rabbitmqConfirmTimeout,
                    [&config = context.config](amqp::Connection& c) { declareTopology(c, config); }),

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "gateway/task_json.hpp"
 #include "tasks/validation.hpp"
 #include "workstream/core/trace.hpp"
@@ -66,20 +68,22 @@ struct RestApi::Exchange {
   void reply(http::Response response) {
     response.headers.emplace_back("X-Request-Id", requestId);
     response.headers.emplace_back("traceparent", formatTraceparent(trace));
-    api->count(route, request.method, response.status);
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    api->count(route, request.method, response.status, seconds);
     const auto level = response.status >= 500   ? LogLevel::error
                        : response.status >= 400 ? LogLevel::info
                                                 : LogLevel::debug;
-    api->log_.log(level, "request",
-                  {{"method", request.method},
-                   {"path", request.path()},
-                   {"status", std::to_string(response.status)},
-                   {"duration_us", std::to_string(micros)},
-                   {"request_id", requestId},
-                   {"trace_id", trace.traceId}});
+    if (api->log_.enabled(level)) {
+      api->log_.log(level, "request",
+                    {{"method", request.method},
+                     {"route", route},
+                     {"path", request.path()},
+                     {"status", std::to_string(response.status)},
+                     {"duration_ms", fmt::format("{:.3f}", seconds * 1000)},
+                     {"request_id", requestId},
+                     {"trace_id", trace.traceId}});
+    }
     respond(std::move(response));
     api->answered();
   }
@@ -119,24 +123,31 @@ struct RestApi::Exchange {
 RestApi::RestApi(TasksClient& tasks, Logger log, Metrics& metrics)
     : tasks_(tasks), log_(std::move(log)), metrics_(metrics) {}
 
-void RestApi::count(const std::string& route, const std::string& requestMethod, int status) {
+void RestApi::count(const std::string& route, const std::string& requestMethod, int status,
+                    double seconds) {
   // Labels stay few: clients choose the method, so unknown ones are "other".
   const std::string method =
       requestMethod == "GET" || requestMethod == "POST" ? requestMethod : std::string("other");
   const std::string key = route + ' ' + method + ' ' + std::to_string(status);
-  Counter* counter = nullptr;
+  Series* series = nullptr;
   {
     std::lock_guard lock(countersMutex_);
     auto& slot = counters_[key];
-    if (slot == nullptr) {
-      slot = &metrics_.counter("workstream_http_requests_total",
-                               "REST requests answered, by route, method and status",
-                               "route=\"" + route + "\",method=\"" + method + "\",status=\"" +
-                                   std::to_string(status) + "\"");
+    if (slot.requests == nullptr) {
+      slot.requests = &metrics_.counter("workstream_http_requests_total",
+                                        "REST requests answered, by route, method and status",
+                                        "route=\"" + route + "\",method=\"" + method +
+                                            "\",status=\"" + std::to_string(status) + "\"");
+      slot.duration = &metrics_.histogram(
+          "workstream_http_request_duration_seconds",
+          "REST request duration from the request read to the response handed back, by route "
+          "and status class",
+          latencyBuckets(), "route=\"" + route + "\",status=\"" + statusClass(status) + "\"");
     }
-    counter = slot;
+    series = &slot;
   }
-  counter->inc();
+  series->requests->inc();
+  series->duration->observe(seconds);
 }
 
 bool RestApi::waitAnswered(std::chrono::steady_clock::time_point deadline) {

@@ -34,7 +34,7 @@ class RestApi {
   void list(const std::shared_ptr<Exchange>& exchange);
   void get(const std::shared_ptr<Exchange>& exchange, const std::string& id);
   void complete(const std::shared_ptr<Exchange>& exchange, const std::string& id);
-  void count(const std::string& route, const std::string& method, int status);
+  void count(const std::string& route, const std::string& method, int status, double seconds);
   void answered();
 
   TasksClient& tasks_;
@@ -44,7 +44,11 @@ class RestApi {
   std::condition_variable answered_;
   int outstanding_ = 0;
   std::mutex countersMutex_;
-  std::unordered_map<std::string, Counter*> counters_;
+  struct Series {
+    Counter* requests = nullptr;
+    Histogram* duration = nullptr;
+  };
+  std::unordered_map<std::string, Series> counters_;
 };
 
 }  // namespace workstream::gateway

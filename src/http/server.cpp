@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -102,12 +103,36 @@ struct Connection {
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(asio::io_context& io, Handler h, ServerLimits l, Logger lg)
+  Impl(asio::io_context& io, Handler h, ServerLimits l, Logger lg, Metrics* metrics)
       : io(io),
         acceptor(asio::make_strand(io)),
         handler(std::move(h)),
         limits(l),
-        log(std::move(lg)) {}
+        log(std::move(lg)) {
+    if (metrics == nullptr) return;
+    // Registered up front: each status shows, at 0, before its first refusal.
+    for (std::size_t i = 0; i < kRefusalStatuses.size(); ++i) {
+      refusals[i] = &metrics->counter(
+          "workstream_http_refused_total",
+          "Requests the HTTP server answered itself before routing (malformed, headers or body "
+          "over the limit), by status",
+          "status=\"" + std::to_string(kRefusalStatuses[i]) + "\"");
+    }
+  }
+
+  void countRefusal(const Response& reply) {
+    for (std::size_t i = 0; i < kRefusalStatuses.size(); ++i) {
+      if (kRefusalStatuses[i] == reply.status && refusals[i] != nullptr) refusals[i]->inc();
+    }
+    if (log.enabled(LogLevel::info)) {
+      std::string_view requestId;
+      for (const auto& [name, value] : reply.headers) {
+        if (name == "X-Request-Id") requestId = value;
+      }
+      log.info("request refused before routing",
+               {{"status", std::to_string(reply.status)}, {"request_id", requestId}});
+    }
+  }
 
   // Hands the request to the handler and suspends until it responds. The
   // response comes back through the connection's strand, and a timer that
@@ -177,6 +202,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       auto [ec, refused] = co_await readRequest(stream, buffer, parser);
       if (ec) {
         if (refused) {
+          countRefusal(*refused);
           auto res = toBeast(std::move(*refused), 11, false);
           stream.expires_after(limits.readTimeout);
           co_await bhttp::async_write(stream, res, kNoThrow);
@@ -268,6 +294,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Handler handler;
   ServerLimits limits;
   Logger log;
+  static constexpr std::array<int, 3> kRefusalStatuses{400, 413, 431};
+  std::array<Counter*, 3> refusals{};
   std::atomic<bool> stopping{false};
   std::chrono::steady_clock::time_point lastAcceptWarning{};
   std::uint64_t unreportedAcceptFailures = 0;
@@ -276,8 +304,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::unordered_set<std::shared_ptr<Connection>> connections;
 };
 
-Server::Server(asio::io_context& io, Handler handler, ServerLimits limits, Logger log)
-    : impl_(std::make_shared<Impl>(io, std::move(handler), limits, std::move(log))) {}
+Server::Server(asio::io_context& io, Handler handler, ServerLimits limits, Logger log,
+               Metrics* metrics)
+    : impl_(std::make_shared<Impl>(io, std::move(handler), limits, std::move(log), metrics)) {}
 
 Server::~Server() { stop(); }
 

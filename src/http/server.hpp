@@ -6,6 +6,7 @@
 
 #include "workstream/core/config.hpp"
 #include "workstream/core/log.hpp"
+#include "workstream/core/metrics.hpp"
 #include "workstream/http/message.hpp"
 
 namespace boost::asio {
@@ -27,10 +28,12 @@ struct ServerLimits {
 // any thread. Requests the parser refuses (malformed, headers or body over
 // the limit, ambiguous framing) are answered here, with the error body and a
 // fresh request id. Out of descriptors, it stops accepting for a moment and
-// keeps serving the connections it has.
+// keeps serving the connections it has. With `metrics`, those refusals are
+// counted by status (workstream_http_refused_total).
 class Server {
  public:
-  Server(boost::asio::io_context& io, Handler handler, ServerLimits limits, Logger log);
+  Server(boost::asio::io_context& io, Handler handler, ServerLimits limits, Logger log,
+         Metrics* metrics = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

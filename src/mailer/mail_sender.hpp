@@ -4,6 +4,7 @@
 #include <string>
 
 #include "mailer/mail.hpp"
+#include "workstream/core/metrics.hpp"
 
 namespace workstream::mailer {
 
@@ -18,6 +19,18 @@ class MailSender {
  public:
   virtual ~MailSender() = default;
   virtual SendResult send(const Mail& mail) = 0;
+};
+
+// A MailSender that observes how long each send takes, by its result
+// (workstream_smtp_send_duration_seconds{result="sent|transient|permanent"}).
+class TimedMailSender final : public MailSender {
+ public:
+  TimedMailSender(MailSender& inner, Metrics& metrics);
+  SendResult send(const Mail& mail) override;
+
+ private:
+  MailSender& inner_;
+  Histogram &sent_, &transient_, &permanent_;
 };
 
 enum class StartTls { off, opportunistic, required };

@@ -61,7 +61,7 @@ events::Outcome MailerProcessor::attempt(const events::Envelope& request) {
 events::Outcome MailerProcessor::deliver(const Mail& mail, const std::string& requestedAt) {
   const auto result = sender_.send(mail);
   if (result.kind != SendResult::Kind::sent) {
-    releaseClaim(mail.eventId);
+    releaseClaim(mail.eventId, mail.traceId);
     if (result.kind == SendResult::Kind::permanent) {
       return events::Outcome::poison("SMTP_REJECTED", result.detail);
     }
@@ -72,7 +72,8 @@ events::Outcome MailerProcessor::deliver(const Mail& mail, const std::string& re
   } catch (const Unavailable& e) {
     // Retrying would send the mail again. The claim holds copies off until it
     // expires; the mark is made later, from memory (markPending).
-    log_.warn("mail sent but not marked mailed", {{"event_id", mail.eventId}, {"error", e.what()}});
+    log_.warn("mail sent but not marked mailed",
+              {{"event_id", mail.eventId}, {"trace_id", mail.traceId}, {"error", e.what()}});
     std::lock_guard lock(pendingMutex_);
     if (pending_.size() >= kMaxPendingMarks) pending_.erase(pending_.begin());
     pending_.insert(mail.eventId);
@@ -128,11 +129,12 @@ void MailerProcessor::markPending() {
 }
 
 // A claim that cannot be released expires on its own; the retry waits for it.
-void MailerProcessor::releaseClaim(const std::string& eventId) {
+void MailerProcessor::releaseClaim(const std::string& eventId, const std::string& traceId) {
   try {
     mailed_.release(eventId);
   } catch (const Unavailable& e) {
-    log_.warn("cannot release a mail claim", {{"event_id", eventId}, {"error", e.what()}});
+    log_.warn("cannot release a mail claim",
+              {{"event_id", eventId}, {"trace_id", traceId}, {"error", e.what()}});
   }
 }
 

@@ -58,7 +58,7 @@ class MailerProcessor {
   events::Outcome deliver(const Mail& mail, const std::string& requestedAt);
   void noteFailure(const events::Envelope& request, const events::Delivery& delivery,
                    const events::Outcome& outcome);
-  void releaseClaim(const std::string& eventId);
+  void releaseClaim(const std::string& eventId, const std::string& traceId);
   bool isPending(const std::string& eventId);
   void markPending();
 

@@ -35,16 +35,17 @@ std::optional<MailRequest> NotificationProcessor::mailFor(const events::Envelope
 events::Outcome NotificationProcessor::process(const events::Envelope& event,
                                                const events::Delivery& delivery) {
   const auto receivedAt = clock_();
+  const auto payload = boost::json::parse(event.payloadJson).as_object();
+  const auto taskId = field(payload, "task_id");
   try {
     if (dedup_.processed(event.eventId)) {
-      log_.debug("event already processed", {{"event_id", event.eventId}});
+      log_.debug("event already processed",
+                 {{"event_id", event.eventId}, {"trace_id", event.traceId}, {"task_id", taskId}});
       return events::Outcome::ok();
     }
-    const auto payload = boost::json::parse(event.payloadJson).as_object();
-    NotificationRecord record{event.eventId,     event.eventType, event.occurredAt,
-                              event.producer,    event.traceId,   field(payload, "task_id"),
-                              event.payloadJson, receivedAt,      clock_(),
-                              delivery.attempt};
+    NotificationRecord record{event.eventId, event.eventType, event.occurredAt,  event.producer,
+                              event.traceId, taskId,          event.payloadJson, receivedAt,
+                              clock_(),      delivery.attempt};
     const auto request = mailFor(event);
     if (request) record.mailRequestId = request->eventId;
     const bool fresh = records_.insert(record);
@@ -53,7 +54,8 @@ events::Outcome NotificationProcessor::process(const events::Envelope& event,
     log_.info(fresh ? "event recorded" : "event was recorded before",
               {{"event_id", event.eventId},
                {"event_type", event.eventType},
-               {"trace_id", event.traceId}});
+               {"trace_id", event.traceId},
+               {"task_id", taskId}});
     return events::Outcome::ok();
   } catch (const Unavailable& e) {
     return events::Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());

@@ -70,8 +70,37 @@ grpc::Status fail(grpc::ServerContext* context, const TaskError& error) {
 
 }  // namespace
 
+GrpcTasksService::GrpcTasksService(TaskService& service, Logger log, Metrics* metrics)
+    : service_(service), log_(std::move(log)) {
+  if (metrics == nullptr) return;
+  for (std::size_t i = 0; i < std::size(kMethods); ++i) {
+    durations_[i] =
+        &metrics->histogram("workstream_grpc_server_duration_seconds",
+                            "Time the tasks gRPC service took for a call, by method",
+                            latencyBuckets(), std::string("method=\"") + kMethods[i] + "\"");
+  }
+}
+
+Histogram* GrpcTasksService::duration(const char* method) const {
+  for (std::size_t i = 0; i < std::size(kMethods); ++i) {
+    if (std::string_view(kMethods[i]) == method) return durations_[i];
+  }
+  return nullptr;
+}
+
 template <class Body>
 grpc::Status GrpcTasksService::call(grpc::ServerContext* context, const char* method, Body&& body) {
+  const auto started = std::chrono::steady_clock::now();
+  struct Observe {
+    Histogram* histogram;
+    std::chrono::steady_clock::time_point started;
+    ~Observe() {
+      if (histogram != nullptr) {
+        histogram->observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+    }
+  } observe{duration(method), started};
   const CallContext call = callContext(context);
   if (context->deadline() < std::chrono::system_clock::now()) {
     return fail(context, "DEADLINE_EXCEEDED", grpc::StatusCode::DEADLINE_EXCEEDED,

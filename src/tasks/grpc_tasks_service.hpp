@@ -2,6 +2,7 @@
 
 #include "tasks/task_service.hpp"
 #include "workstream/core/log.hpp"
+#include "workstream/core/metrics.hpp"
 #include "workstream/tasks/v1/tasks.grpc.pb.h"
 
 namespace workstream::tasks {
@@ -10,7 +11,8 @@ namespace workstream::tasks {
 // and translates outcomes to statuses once, here.
 class GrpcTasksService final : public workstream::tasks::v1::TasksService::Service {
  public:
-  GrpcTasksService(TaskService& service, Logger log) : service_(service), log_(std::move(log)) {}
+  // With `metrics`, each call's duration is observed by method.
+  GrpcTasksService(TaskService& service, Logger log, Metrics* metrics = nullptr);
 
   grpc::Status CreateTask(grpc::ServerContext* context, const v1::CreateTaskRequest* request,
                           v1::CreateTaskResponse* response) override;
@@ -25,8 +27,12 @@ class GrpcTasksService final : public workstream::tasks::v1::TasksService::Servi
   template <class Body>
   grpc::Status call(grpc::ServerContext* context, const char* method, Body&& body);
 
+  Histogram* duration(const char* method) const;
+
   TaskService& service_;
   Logger log_;
+  static constexpr const char* kMethods[] = {"CreateTask", "GetTask", "ListTasks", "CompleteTask"};
+  Histogram* durations_[4] = {};
 };
 
 }  // namespace workstream::tasks

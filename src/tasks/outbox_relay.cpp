@@ -1,6 +1,9 @@
 #include "tasks/outbox_relay.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
+
+#include "events/event_context.hpp"
 
 #include "workstream/core/errors.hpp"
 #include "workstream/core/trace.hpp"
@@ -45,6 +48,10 @@ OutboxRelay::OutboxRelay(OutboxStore& store, events::EventPublisher& publisher,
                                  "Age of the oldest event waiting in the outbox")),
       published_(metrics.counter("workstream_outbox_published_total",
                                  "Events the relay published, confirmed by the broker")),
+      publishLag_(metrics.histogram(
+          "workstream_outbox_publish_lag_seconds",
+          "From an event's commit (its outbox row) to the broker confirming its publication",
+          lagBuckets())),
       activeGauge_(metrics.gauge("workstream_outbox_relay_active",
                                  "1 while this process's relay holds the outbox lock")) {}
 
@@ -149,10 +156,28 @@ void OutboxRelay::publishBatch(const std::vector<PendingEvent>& batch) {
   std::vector<std::int64_t> positions;
   for (std::size_t i = 0; i < batch.size() && confirmed[i]; ++i)
     positions.push_back(batch[i].position);
+  const auto confirmedAt = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    // The database's clock against ours: a small skew must not go negative.
+    publishLag_.observe(
+        std::max<double>(0, static_cast<double>(confirmedAt - batch[i].createdAtMicros) / 1e6));
+  }
   store_.markPublished(positions, sentAt);
   published_.inc(static_cast<double>(positions.size()));
   if (positions.size() < batch.size()) {
     const auto& refused = batch[positions.size()];
+    events::Delivery asRead;  // the relay's own row, read as a consumer would
+    asRead.messageId = refused.eventId;
+    asRead.body = refused.envelopeJson;
+    const auto context = events::eventContext(asRead);
+    log_.warn("the broker refused an event; the relay will retry it",
+              {{"event_id", refused.eventId},
+               {"event_type", refused.eventType},
+               {"trace_id", refused.traceId},
+               {"task_id", context.taskId},
+               {"routing_key", refused.routingKey}});
     throw InfrastructureError("the broker refused event " + refused.eventId + " (" +
                               refused.routingKey + "): is the topology declared?");
   }

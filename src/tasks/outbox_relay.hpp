@@ -51,6 +51,7 @@ class OutboxRelay {
   Gauge& pendingGauge_;
   Gauge& oldestGauge_;
   Counter& published_;
+  Histogram& publishLag_;
   Gauge& activeGauge_;
 
   std::atomic<bool> leading_{false};

@@ -82,7 +82,8 @@ std::vector<PendingEvent> PgOutboxStore::pending(int limit) {
         pg::execParams(conn,
                        "SELECT position, event_id, event_type, routing_key, envelope::text,"
                        " coalesce(envelope->>'trace_id', ''), coalesce(envelope->>'producer', ''),"
-                       " extract(epoch FROM created_at)::bigint"
+                       " extract(epoch FROM created_at)::bigint,"
+                       " (extract(epoch FROM created_at) * 1000000)::bigint"
                        " FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1",
                        {limitText});
     std::vector<PendingEvent> events;
@@ -91,7 +92,7 @@ std::vector<PendingEvent> PgOutboxStore::pending(int limit) {
       events.push_back({rows.integer(i, 0), std::string(rows.text(i, 1)),
                         std::string(rows.text(i, 2)), std::string(rows.text(i, 3)),
                         std::string(rows.text(i, 4)), std::string(rows.text(i, 5)),
-                        std::string(rows.text(i, 6)), rows.integer(i, 7)});
+                        std::string(rows.text(i, 6)), rows.integer(i, 7), rows.integer(i, 8)});
     }
     return events;
   });

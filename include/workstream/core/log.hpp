@@ -40,6 +40,9 @@ class Logger {
       : sink_(std::move(sink)), service_(std::move(service)) {}
 
   Logger withService(std::string service) const { return Logger(sink_, std::move(service)); }
+  // Whether a line at `level` is written: callers check it before building
+  // costly fields.
+  bool enabled(LogLevel level) const { return sink_->enabled(level); }
 
   void log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {}) const;
   void debug(std::string_view msg, std::initializer_list<LogField> fields = {}) const {

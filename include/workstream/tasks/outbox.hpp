@@ -18,6 +18,7 @@ struct PendingEvent {
   std::string traceId;
   std::string producer;
   std::int64_t createdAtSeconds = 0;
+  std::int64_t createdAtMicros = 0;  // the commit, for the commit-to-publish lag
 };
 
 struct OutboxStats {

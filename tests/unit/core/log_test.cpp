@@ -40,6 +40,14 @@ TEST_CASE("log: levels below the minimum are dropped") {
   CHECK(written.find(R"("msg":"shown","event_id":"e-1"})") != std::string::npos);
 }
 
+TEST_CASE("log: a logger says which levels it writes, so callers skip building fields") {
+  Logger log(std::make_shared<LogSink>(stdout, LogLevel::info), "svc");
+  CHECK_FALSE(log.enabled(LogLevel::debug));
+  CHECK(log.enabled(LogLevel::info));
+  CHECK(log.enabled(LogLevel::error));
+  CHECK(log.withService("other").enabled(LogLevel::warn));
+}
+
 TEST_CASE("log: level names round-trip and unknown ones are refused") {
   for (auto level : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error}) {
     CHECK(logLevelFromString(toString(level)) == level);
