@@ -37,8 +37,8 @@ std::optional<std::string> checkMail(const Mail& mail, std::size_t maxBodyBytes)
 // ASCII or a word is too long to fold), Date, Message-ID
 // <event_id@workstream>, X-Workstream-Trace-Id (when the trace id is a
 // token of at most 128 characters), MIME headers, and the UTF-8 body as
-// 7bit when it is plain ASCII, quoted-printable otherwise (body_encoding.hpp). Headers are folded to RFC 5322's line limits: 78 characters
-// where a word allows, never over 998.
+// 7bit when it is plain ASCII, quoted-printable otherwise (body_encoding.hpp). Headers are folded
+// to RFC 5322's line limits: 78 characters where a word allows, never over 998.
 std::string composeMessage(const Mail& mail);
 
 // RFC 2047 "Q" encoded-words of at most 75 characters, folded; printable

@@ -31,7 +31,7 @@ struct DlqFilter {
   std::optional<std::string> errorCode;
   std::optional<std::string> eventType;
   std::optional<std::string> eventId;  // the message id
-  std::optional<Timestamp> since;  // last failure at or after
+  std::optional<Timestamp> since;      // last failure at or after
 };
 bool matches(const DlqFilter& filter, const DlqMessage& message);
 
