@@ -161,8 +161,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   notifications::NotificationProcessor notifier(seen, records, mailRequests, fixedNow,
                                                 fuzz::quietLogger());
   ComposingSender sender;
-  mailer::MailerProcessor mailer(mailed, sender, mailer::MailerOptions{"workstream@example.com"},
-                                 fixedNow, fuzz::quietLogger());
+  fuzz::IgnoredDeliveries deliveries;
+  mailer::MailerProcessor mailer(mailed, deliveries, sender,
+                                 mailer::MailerOptions{"workstream@example.com"}, fixedNow,
+                                 fuzz::quietLogger());
 
   events::EventRouter notificationsRouter, mailerRouter;
   auto notify = [&](const events::Envelope& e, const events::Delivery& d) {

@@ -11,9 +11,19 @@
 
 #include "fuzz/support.hpp"
 #include "mailer/body_encoding.hpp"
+#include "mailer/delivery_log.hpp"
 #include "mailer/mail.hpp"
 
 namespace workstream::fuzz {
+
+// The mailer writes its deliveries for `workstream trace`; the fuzzers only
+// need somewhere to write them.
+class IgnoredDeliveries final : public mailer::DeliveryLog {
+ public:
+  void sent(const std::string&, const std::string&, Timestamp, const std::string&) override {}
+  void failed(const std::string&, const std::string&, const mailer::DeliveryFailure&) override {}
+  std::optional<mailer::DeliveryRecord> find(const std::string&) override { return std::nullopt; }
+};
 
 // The body as a reader gets it: 7bit as it is; quoted-printable decoded,
 // its soft line breaks removed. Every line within SMTP's 998 characters,

@@ -62,8 +62,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (events::checkMailPayload(payloadJson)) return 0;  // the router refuses it
   static NothingMailed mailed;
   static ComposingSender sender;
+  static fuzz::IgnoredDeliveries deliveries;
   mailer::MailerProcessor mailer(
-      mailed, sender, mailer::MailerOptions{"workstream@example.com"},
+      mailed, deliveries, sender, mailer::MailerOptions{"workstream@example.com"},
       [] { return Timestamp(std::chrono::microseconds(1'700'000'000'000'000)); },
       fuzz::quietLogger());
   const events::Envelope request{"0b7e6a52-7c1e-4d0a-8f4b-2e6c1a9d7e30",
