@@ -170,11 +170,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto notify = [&](const events::Envelope& e, const events::Delivery& d) {
     return notifier.process(e, d);
   };
-  notificationsRouter.on("workstream.task.created.v1", events::checkTaskPayload, notify);
-  notificationsRouter.on("workstream.task.completed.v1", events::checkTaskPayload, notify);
-  mailerRouter.on(
-      "workstream.mail.send.v1", events::checkMailPayload,
-      [&](const events::Envelope& e, const events::Delivery& d) { return mailer.process(e, d); });
+  notificationsRouter.on(events::kTaskCreated, notify);
+  notificationsRouter.on(events::kTaskCompleted, notify);
+  mailerRouter.on(events::kMailSend, [&](const events::Envelope& e, const events::Delivery& d) {
+    return mailer.process(e, d);
+  });
 
   handleOrCopy(notificationsRouter, events::notificationsQueue(), delivery);
   handleOrCopy(mailerRouter, events::mailerQueue(), delivery);

@@ -39,10 +39,9 @@ class MailerModule final : public Module {
                    systemNow, log_),
         consumer_(consumerOptions(context.config, events::mailerQueue(), "workstream-mailer"),
                   router_, log_, context.metrics) {
-    router_.on("workstream.mail.send.v1", events::checkMailPayload,
-               [this](const events::Envelope& e, const events::Delivery& d) {
-                 return processor_.process(e, d);
-               });
+    router_.on(events::kMailSend, [this](const events::Envelope& e, const events::Delivery& d) {
+      return processor_.process(e, d);
+    });
     context.readiness.add({"mailer-consumer", [this] {
                              return consumer_.connected()
                                         ? CheckResult{true, {}}

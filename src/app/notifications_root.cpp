@@ -35,8 +35,8 @@ class NotificationsModule final : public Module {
     auto process = [this](const events::Envelope& e, const events::Delivery& d) {
       return processor_.process(e, d);
     };
-    router_.on("workstream.task.created.v1", events::checkTaskPayload, process);
-    router_.on("workstream.task.completed.v1", events::checkTaskPayload, process);
+    router_.on(events::kTaskCreated, process);
+    router_.on(events::kTaskCompleted, process);
     ensureIndexes();
     context.readiness.add({"redis", [this] { return dedup_.check(); }});
     context.readiness.add({"mongodb", [this] {

@@ -7,20 +7,21 @@
 #include "workstream/core/errors.hpp"
 #include "workstream/core/time.hpp"
 #include "workstream/core/trace.hpp"
+#include "workstream/events/contracts.hpp"
 #include "workstream/events/envelope.hpp"
 #include "workstream/events/topology.hpp"
 
 namespace workstream::notifications {
 
 void EventMailRequests::send(const MailRequest& request) {
-  constexpr std::string_view kType = "workstream.mail.send.v1";
+  constexpr std::string_view kType = events::kMailSend.type;
   boost::json::array to;
   for (const auto& address : request.to) to.emplace_back(address);
   const auto now = systemNow();
   events::Envelope envelope{request.eventId,
                             std::string(kType),
                             formatRfc3339(now),
-                            "workstream-notifications",
+                            std::string(events::kMailSend.producer),
                             request.traceId,
                             boost::json::serialize(boost::json::object{
                                 {"to", std::move(to)},

@@ -4,6 +4,7 @@
 
 #include "workstream/core/errors.hpp"
 #include "workstream/core/uuid.hpp"
+#include "workstream/events/contracts.hpp"
 
 namespace workstream::notifications {
 namespace {
@@ -19,7 +20,7 @@ std::optional<MailRequest> NotificationProcessor::mailFor(const events::Envelope
   const auto payload = boost::json::parse(event.payloadJson).as_object();
   const auto assignee = field(payload, "assignee_email");
   if (assignee.empty()) return std::nullopt;
-  const bool completed = event.eventType == "workstream.task.completed.v1";
+  const bool completed = event.eventType == events::kTaskCompleted.type;
   const auto title = field(payload, "title");
   const auto taskId = field(payload, "task_id");
   MailRequest request;

@@ -8,8 +8,8 @@
 
 namespace workstream::tasks {
 
-OutboxEvent taskEvent(std::string_view eventType, const Task& task, const CallContext& context,
-                      Timestamp occurredAt) {
+OutboxEvent taskEvent(const events::EventContract& contract, const Task& task,
+                      const CallContext& context, Timestamp occurredAt) {
   boost::json::object payload{
       {"task_id", task.id},
       {"title", task.title},
@@ -21,13 +21,14 @@ OutboxEvent taskEvent(std::string_view eventType, const Task& task, const CallCo
   if (task.completedAt) payload["completed_at"] = formatRfc3339(*task.completedAt);
 
   events::Envelope envelope{newUuid(),
-                            std::string(eventType),
+                            std::string(contract.type),
                             formatRfc3339(occurredAt),
-                            std::string(kProducer),
+                            std::string(contract.producer),
                             context.traceId,
                             boost::json::serialize(payload)};
-  return OutboxEvent{envelope.eventId, envelope.eventType,       events::routingKeyOf(eventType),
-                     task.id,          events::toJson(envelope), context.requestId};
+  return OutboxEvent{
+      envelope.eventId, envelope.eventType,       events::routingKeyOf(contract.type),
+      task.id,          events::toJson(envelope), context.requestId};
 }
 
 }  // namespace workstream::tasks

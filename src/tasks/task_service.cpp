@@ -25,7 +25,7 @@ Result<TaskStore::Created, TaskError> TaskService::create(NewTask request,
   Task task{newUuid(), request.title, request.description, request.assigneeEmail, TaskStatus::open,
             now,       now,           std::nullopt};
   auto created =
-      store_.create(task, taskEvent(kTaskCreated, task, context, now), request.idempotencyKey);
+      store_.create(task, taskEvent(events::kTaskCreated, task, context, now), request.idempotencyKey);
   if (created.replayed && !sameRequest(created.task, request)) {
     return TaskError{ErrorCode::idempotencyKeyReused,
                      "this idempotency key was used for a different task", "idempotency_key"};
@@ -68,7 +68,7 @@ Result<Task, TaskError> TaskService::complete(std::string_view id, const CallCon
   if (auto error = validateId(id, canonical)) return *error;
   const auto now = clock_();
   auto result = store_.complete(canonical, now, [&](const Task& completed) {
-    return taskEvent(kTaskCompleted, completed, context, now);
+    return taskEvent(events::kTaskCompleted, completed, context, now);
   });
   switch (result.outcome) {
     case TaskStore::Completion::completed:

@@ -122,12 +122,11 @@ TEST_CASE("failure routing: what a copy echoes from the wire is bounded to fit o
 TEST_CASE("event router: dispatches known types and never guesses") {
   EventRouter router;
   int handled = 0;
-  router.on("workstream.task.created.v1", checkTaskPayload,
-            [&](const Envelope& e, const Delivery&) {
-              ++handled;
-              CHECK(e.traceId == "0af7651916cd43dd8448eb211c80319c");
-              return Outcome::ok();
-            });
+  router.on(kTaskCreated, [&](const Envelope& e, const Delivery&) {
+    ++handled;
+    CHECK(e.traceId == "0af7651916cd43dd8448eb211c80319c");
+    return Outcome::ok();
+  });
   auto with = [](std::string body) {
     Delivery d;
     d.body = std::move(body);
