@@ -22,9 +22,11 @@ using Flags = std::map<std::string, std::string>;
 void addConfigFlags(CLI::App& command, Flags& flags) {
   for (const auto& setting : settings()) {
     const std::string env(setting.env);
+    auto help = std::string(setting.help) + " (overrides " + env;
+    if (!setting.defaultValue.empty()) help += "; default " + std::string(setting.defaultValue);
     command.add_option_function<std::string>(
         "--" + std::string(setting.flag), [&flags, env](const std::string& v) { flags[env] = v; },
-        std::string(setting.help) + " (overrides " + env + ")");
+        help + ")");
   }
 }
 
@@ -40,7 +42,7 @@ std::optional<RoleSet> rolesOrReport(const std::string& text) {
 std::optional<Config> configOrReport(const RoleSet& roles, const Flags& flags) {
   auto result = loadConfig(roles, processEnvironment(), flags);
   for (const auto& problem : result.problems) {
-    std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
+    std::cerr << "workstream: " << problem.source() << ": " << problem.message << "\n";
   }
   if (!result.ok()) return std::nullopt;
   return result.config;
@@ -58,7 +60,7 @@ std::optional<Config> configNeedingAll(
     }
   }
   for (const auto& problem : result.problems) {
-    std::cerr << "workstream: " << problem.variable << ": " << problem.message << "\n";
+    std::cerr << "workstream: " << problem.source() << ": " << problem.message << "\n";
   }
   if (!result.ok()) return std::nullopt;
   return result.config;

@@ -13,10 +13,16 @@ namespace {
 constexpr std::chrono::milliseconds kRedisTimeout{2000};
 constexpr std::chrono::hours kMailedTtl{24};
 
-mailer::StartTls startTls(const std::string& mode) {
-  if (mode == "required") return mailer::StartTls::required;
-  if (mode == "try") return mailer::StartTls::opportunistic;
-  return mailer::StartTls::off;
+mailer::StartTls startTls(StartTls mode) {
+  switch (mode) {
+    case StartTls::off:
+      return mailer::StartTls::off;
+    case StartTls::opportunistic:
+      return mailer::StartTls::opportunistic;
+    case StartTls::required:
+      return mailer::StartTls::required;
+  }
+  return mailer::StartTls::required;  // unreachable; the strictest if it were not
 }
 
 class MailerModule final : public Module {

@@ -17,6 +17,9 @@ using namespace config_values;
 
 // Stores a parsed value into the config, or returns why it could not.
 using Apply = std::string (*)(Config&, const std::string&);
+// The value as `config print` shows it: a form Apply reads back, passwords
+// redacted.
+using Show = std::string (*)(const Config&);
 
 // Stores a parsed value in `target`, or returns why the value is invalid.
 template <class T, class Target>
@@ -31,9 +34,28 @@ std::string applyHostPort(Config& config, const std::string& value) {
   return store(parseHostPort(value), config.*Member);
 }
 
+template <auto Member>
+std::string showHostPort(const Config& config) {
+  const auto& address = config.*Member;
+  return address ? address->str() : std::string();
+}
+
 template <auto Member, const std::string_view&... Schemes>
 std::string applyUrl(Config& config, const std::string& value) {
   return store(parseUrl(value, {Schemes...}), config.*Member);
+}
+
+template <auto Member>
+std::string showUrl(const Config& config) {
+  return redactUrl(config.*Member);
+}
+
+// A Redis URL's path is its database number, or nothing for 0.
+std::string applyRedisUrl(Config& config, const std::string& value);
+
+template <auto Member>
+std::string showText(const Config& config) {
+  return config.*Member;
 }
 
 std::string applyProfile(Config& config, const std::string& value) {
@@ -50,20 +72,31 @@ std::string applyMailFrom(Config& config, const std::string& value) {
 }
 
 std::string applyStartTls(Config& config, const std::string& value) {
-  if (value != "off" && value != "try" && value != "required") {
-    return "invalid value \"" + value + "\" (expected off, try or required)";
+  if (auto mode = startTlsFromString(value)) {
+    config.smtpStartTls = *mode;
+    return {};
   }
-  config.smtpStartTls = value;
-  return {};
+  return "invalid value \"" + value + "\" (expected off, try or required)";
+}
+
+std::string showStartTls(const Config& config) {
+  return std::string(toString(config.smtpStartTls));
 }
 
 std::string applyLogLevel(Config& config, const std::string& value) {
   return store(parseLogLevel(value), config.logLevel);
 }
 
+std::string showLogLevel(const Config& config) { return std::string(toString(config.logLevel)); }
+
 template <auto Member>
 std::string applyDuration(Config& config, const std::string& value) {
   return store(parseDuration(value), config.*Member);
+}
+
+template <auto Member>
+std::string showDuration(const Config& config) {
+  return formatDuration(config.*Member);
 }
 
 // An int or, for byte counts, a size_t member.
@@ -73,19 +106,30 @@ std::string applyInt(Config& config, const std::string& value) {
 }
 
 template <auto Member>
+std::string showInt(const Config& config) {
+  return std::to_string(config.*Member);
+}
+
+template <auto Member>
 std::string applyBool(Config& config, const std::string& value) {
   return store(parseBool(value), config.*Member);
+}
+
+template <auto Member>
+std::string showBool(const Config& config) {
+  return config.*Member ? "true" : "false";
 }
 
 constexpr std::string_view kPostgres = "postgres", kPostgresql = "postgresql", kAmqp = "amqp",
                            kAmqps = "amqps", kRedis = "redis", kRediss = "rediss",
                            kMongo = "mongodb", kSmtp = "smtp", kSmtps = "smtps";
 
+// One setting, declared once: its names, description, default and the roles
+// that need it (the Setting), how it is parsed into Config and how it prints.
 struct Spec {
   Setting setting;
   Apply apply;
-  const char* defaultValue;  // nullptr: no default, the roles that need it must be given it
-  std::uint8_t requiredBy;   // Role bits
+  Show show;
 };
 
 constexpr std::uint8_t bits(std::initializer_list<Role> roles) {
@@ -95,146 +139,168 @@ constexpr std::uint8_t bits(std::initializer_list<Role> roles) {
 }
 
 const std::array kSpecs{
-    Spec{{"WORKSTREAM_PROFILE", "profile", "adapter profile: services"},
+    Spec{{"WORKSTREAM_PROFILE", "profile", "adapter profile: services", "services", 0},
          applyProfile,
-         "services",
-         0},
-    Spec{{"WORKSTREAM_POSTGRES_URL", "postgres-url", "libpq URI of the tasks store"},
+         showText<&Config::profile>},
+    Spec{{"WORKSTREAM_POSTGRES_URL",
+          "postgres-url",
+          "libpq URI of the tasks store",
+          {},
+          bits({Role::tasks})},
          applyUrl<&Config::postgresUrl, kPostgresql, kPostgres>,
-         nullptr,
-         bits({Role::tasks})},
-    Spec{{"WORKSTREAM_RABBITMQ_URL", "rabbitmq-url", "amqp://user:pass@host:port/vhost"},
+         showUrl<&Config::postgresUrl>},
+    Spec{{"WORKSTREAM_RABBITMQ_URL",
+          "rabbitmq-url",
+          "amqp://user:pass@host:port/vhost",
+          {},
+          bits({Role::tasks, Role::notifications, Role::mailer})},
          applyUrl<&Config::rabbitmqUrl, kAmqp, kAmqps>,
-         nullptr,
-         bits({Role::tasks, Role::notifications, Role::mailer})},
-    Spec{{"WORKSTREAM_REDIS_URL", "redis-url", "redis://host:port/db"},
-         applyUrl<&Config::redisUrl, kRedis, kRediss>,
-         nullptr,
-         bits({Role::notifications, Role::mailer})},
-    Spec{{"WORKSTREAM_MONGO_URL", "mongo-url", "mongodb://host:port/database"},
+         showUrl<&Config::rabbitmqUrl>},
+    Spec{{"WORKSTREAM_REDIS_URL",
+          "redis-url",
+          "redis://host:port/db",
+          {},
+          bits({Role::notifications, Role::mailer})},
+         applyRedisUrl,
+         showUrl<&Config::redisUrl>},
+    Spec{{"WORKSTREAM_MONGO_URL",
+          "mongo-url",
+          "mongodb://host:port/database",
+          {},
+          bits({Role::notifications})},
          applyUrl<&Config::mongoUrl, kMongo>,
-         nullptr,
-         bits({Role::notifications})},
-    Spec{{"WORKSTREAM_SMTP_URL", "smtp-url", "smtp://host:port or smtps://host:port"},
+         showUrl<&Config::mongoUrl>},
+    Spec{{"WORKSTREAM_SMTP_URL",
+          "smtp-url",
+          "smtp://host:port or smtps://host:port",
+          {},
+          bits({Role::mailer})},
          applyUrl<&Config::smtpUrl, kSmtp, kSmtps>,
-         nullptr,
-         bits({Role::mailer})},
-    Spec{{"WORKSTREAM_HTTP_ADDR", "http-addr", "gateway REST listen address, host:port"},
+         showUrl<&Config::smtpUrl>},
+    Spec{{"WORKSTREAM_HTTP_ADDR",
+          "http-addr",
+          "gateway REST listen address, host:port",
+          {},
+          bits({Role::gateway})},
          applyHostPort<&Config::httpAddr>,
-         nullptr,
-         bits({Role::gateway})},
-    Spec{{"WORKSTREAM_GRPC_ADDR", "grpc-addr", "tasks gRPC listen address, host:port"},
+         showHostPort<&Config::httpAddr>},
+    Spec{{"WORKSTREAM_GRPC_ADDR",
+          "grpc-addr",
+          "tasks gRPC listen address, host:port",
+          {},
+          bits({Role::tasks})},
          applyHostPort<&Config::grpcAddr>,
-         nullptr,
-         bits({Role::tasks})},
+         showHostPort<&Config::grpcAddr>},
     // Required by a gateway without a tasks module beside it; see loadConfig.
-    Spec{{"WORKSTREAM_TASKS_ADDR", "tasks-addr", "where the gateway finds tasks, host:port"},
+    Spec{{"WORKSTREAM_TASKS_ADDR", "tasks-addr", "where the gateway finds tasks, host:port", {}, 0},
          applyHostPort<&Config::tasksAddr>,
-         nullptr,
-         0},
-    Spec{{"WORKSTREAM_ADMIN_ADDR", "admin-addr", "health, readiness and metrics address"},
+         showHostPort<&Config::tasksAddr>},
+    Spec{{"WORKSTREAM_ADMIN_ADDR",
+          "admin-addr",
+          "health, readiness and metrics address",
+          {},
+          bits({Role::gateway, Role::tasks, Role::notifications, Role::mailer})},
          applyHostPort<&Config::adminAddr>,
-         nullptr,
-         bits({Role::gateway, Role::tasks, Role::notifications, Role::mailer})},
-    Spec{{"WORKSTREAM_LOG_LEVEL", "log-level", "debug, info, warn or error"},
+         showHostPort<&Config::adminAddr>},
+    Spec{{"WORKSTREAM_LOG_LEVEL", "log-level", "debug, info, warn or error", "info", 0},
          applyLogLevel,
-         "info",
-         0},
-    Spec{{"WORKSTREAM_SHUTDOWN_TIMEOUT", "shutdown-timeout", "drain deadline on SIGTERM, e.g. 10s"},
+         showLogLevel},
+    Spec{{"WORKSTREAM_SHUTDOWN_TIMEOUT", "shutdown-timeout", "drain deadline on SIGTERM, e.g. 10s",
+          "10s", 0},
          applyDuration<&Config::shutdownTimeout>,
-         "10s",
-         0},
-    Spec{{"WORKSTREAM_POSTGRES_POOL_SIZE", "postgres-pool-size", "PostgreSQL connections, 1-100"},
+         showDuration<&Config::shutdownTimeout>},
+    Spec{{"WORKSTREAM_POSTGRES_POOL_SIZE", "postgres-pool-size", "PostgreSQL connections, 1-100",
+          "8", 0},
          applyInt<&Config::postgresPoolSize, 1, 100>,
-         "8",
-         0},
+         showInt<&Config::postgresPoolSize>},
     Spec{{"WORKSTREAM_POSTGRES_STATEMENT_TIMEOUT", "postgres-statement-timeout",
-          "PostgreSQL statement timeout, e.g. 5s"},
+          "PostgreSQL statement timeout, e.g. 5s", "5s", 0},
          applyDuration<&Config::postgresStatementTimeout>,
-         "5s",
-         0},
+         showDuration<&Config::postgresStatementTimeout>},
     Spec{{"WORKSTREAM_MIGRATE_ON_START", "migrate-on-start",
-          "apply database migrations at startup: true or false"},
+          "apply database migrations at startup: true or false", "false", 0},
          applyBool<&Config::migrateOnStart>,
-         "false",
-         0},
-    Spec{{"WORKSTREAM_HTTP_THREADS", "http-threads", "gateway I/O threads, 1-64"},
+         showBool<&Config::migrateOnStart>},
+    Spec{{"WORKSTREAM_HTTP_THREADS", "http-threads", "gateway I/O threads, 1-64", "2", 0},
          applyInt<&Config::httpThreads, 1, 64>,
-         "2",
-         0},
+         showInt<&Config::httpThreads>},
     Spec{{"WORKSTREAM_HTTP_MAX_BODY_BYTES", "http-max-body-bytes",
-          "largest REST request body, 1024-16777216"},
+          "largest REST request body, 1024-16777216", "65536", 0},
          applyInt<&Config::httpMaxBodyBytes, 1024, 16 * 1024 * 1024>,
-         "65536",
-         0},
+         showInt<&Config::httpMaxBodyBytes>},
     Spec{{"WORKSTREAM_HTTP_READ_TIMEOUT", "http-read-timeout",
-          "time a client has to send a request, e.g. 10s"},
+          "time a client has to send a request, e.g. 10s", "10s", 0},
          applyDuration<&Config::httpReadTimeout>,
-         "10s",
-         0},
-    Spec{{"WORKSTREAM_TASKS_TIMEOUT", "tasks-timeout", "deadline of each call to tasks, e.g. 5s"},
+         showDuration<&Config::httpReadTimeout>},
+    Spec{{"WORKSTREAM_TASKS_TIMEOUT", "tasks-timeout", "deadline of each call to tasks, e.g. 5s",
+          "5s", 0},
          applyDuration<&Config::tasksTimeout>,
-         "5s",
-         0},
+         showDuration<&Config::tasksTimeout>},
     Spec{{"WORKSTREAM_RABBITMQ_CONFIRM_TIMEOUT", "rabbitmq-confirm-timeout",
-          "how long to wait for the broker's publisher confirms"},
+          "how long to wait for the broker's publisher confirms", "5s", 0},
          applyDuration<&Config::rabbitmqConfirmTimeout>,
-         "5s",
-         0},
-    Spec{{"WORKSTREAM_OUTBOX_BATCH_SIZE", "outbox-batch-size", "events per relay batch, 1-1000"},
+         showDuration<&Config::rabbitmqConfirmTimeout>},
+    Spec{{"WORKSTREAM_OUTBOX_BATCH_SIZE", "outbox-batch-size", "events per relay batch, 1-1000",
+          "100", 0},
          applyInt<&Config::outboxBatchSize, 1, 1000>,
-         "100",
-         0},
+         showInt<&Config::outboxBatchSize>},
     Spec{{"WORKSTREAM_OUTBOX_POLL_INTERVAL", "outbox-poll-interval",
-          "relay poll when no NOTIFY arrives"},
+          "relay poll when no NOTIFY arrives", "1s", 0},
          applyDuration<&Config::outboxPollInterval>,
-         "1s",
-         0},
+         showDuration<&Config::outboxPollInterval>},
     Spec{{"WORKSTREAM_OUTBOX_MAX_AGE", "outbox-max-age",
-          "not ready while an unpublished event is older"},
+          "not ready while an unpublished event is older", "60s", 0},
          applyDuration<&Config::outboxMaxAge>,
-         "60s",
-         0},
-    Spec{{"WORKSTREAM_OUTBOX_RETENTION", "outbox-retention", "keep published events this long"},
+         showDuration<&Config::outboxMaxAge>},
+    Spec{{"WORKSTREAM_OUTBOX_RETENTION", "outbox-retention", "keep published events this long",
+          "24h", 0},
          applyDuration<&Config::outboxRetention>,
-         "24h",
-         0},
+         showDuration<&Config::outboxRetention>},
     Spec{{"WORKSTREAM_RETRY_MAX_ATTEMPTS", "retry-max-attempts",
-          "deliveries of a failing message before the DLQ, 1-20"},
+          "deliveries of a failing message before the DLQ, 1-20", "5", 0},
          applyInt<&Config::retryMaxAttempts, 1, 20>,
-         "5",
-         0},
-    Spec{
-        {"WORKSTREAM_RETRY_BASE_DELAY", "retry-base-delay", "first retry delay; doubles each time"},
-        applyDuration<&Config::retryBaseDelay>,
-        "1s",
-        0},
-    Spec{{"WORKSTREAM_CONSUMER_PREFETCH", "consumer-prefetch", "unacked deliveries per consumer"},
+         showInt<&Config::retryMaxAttempts>},
+    Spec{{"WORKSTREAM_RETRY_BASE_DELAY", "retry-base-delay", "first retry delay; doubles each time",
+          "1s", 0},
+         applyDuration<&Config::retryBaseDelay>,
+         showDuration<&Config::retryBaseDelay>},
+    Spec{{"WORKSTREAM_CONSUMER_PREFETCH", "consumer-prefetch", "unacked deliveries per consumer",
+          "16", 0},
          applyInt<&Config::consumerPrefetch, 1, 1000>,
-         "16",
-         0},
-    Spec{
-        {"WORKSTREAM_CONSUMER_CONCURRENCY", "consumer-concurrency", "handler threads per consumer"},
-        applyInt<&Config::consumerConcurrency, 1, 64>,
-        "4",
-        0},
-    Spec{{"WORKSTREAM_MAIL_FROM", "mail-from", "the From address of every mail"},
+         showInt<&Config::consumerPrefetch>},
+    Spec{{"WORKSTREAM_CONSUMER_CONCURRENCY", "consumer-concurrency", "handler threads per consumer",
+          "4", 0},
+         applyInt<&Config::consumerConcurrency, 1, 64>,
+         showInt<&Config::consumerConcurrency>},
+    Spec{{"WORKSTREAM_MAIL_FROM",
+          "mail-from",
+          "the From address of every mail",
+          {},
+          bits({Role::mailer})},
          applyMailFrom,
-         nullptr,
-         bits({Role::mailer})},
-    Spec{{"WORKSTREAM_MAIL_MAX_BODY_BYTES", "mail-max-body-bytes", "largest mail body"},
+         showText<&Config::mailFrom>},
+    Spec{{"WORKSTREAM_MAIL_MAX_BODY_BYTES", "mail-max-body-bytes", "largest mail body", "1048576",
+          0},
          applyInt<&Config::mailMaxBodyBytes, 1, 16 * 1024 * 1024>,
-         "1048576",
-         0},
-    Spec{{"WORKSTREAM_SMTP_STARTTLS", "smtp-starttls", "STARTTLS: off, try or required"},
+         showInt<&Config::mailMaxBodyBytes>},
+    Spec{{"WORKSTREAM_SMTP_STARTTLS", "smtp-starttls", "STARTTLS: off, try or required", "off", 0},
          applyStartTls,
-         "off",
-         0},
-    Spec{{"WORKSTREAM_SMTP_TIMEOUT", "smtp-timeout", "connect and send timeout per mail"},
+         showStartTls},
+    Spec{{"WORKSTREAM_SMTP_TIMEOUT", "smtp-timeout", "connect and send timeout per mail", "10s", 0},
          applyDuration<&Config::smtpTimeout>,
-         "10s",
-         0},
+         showDuration<&Config::smtpTimeout>},
 };
+
+std::string applyRedisUrl(Config& config, const std::string& value) {
+  if (auto problem = applyUrl<&Config::redisUrl, kRedis, kRediss>(config, value); !problem.empty())
+    return problem;
+  const auto path = boost::urls::parse_uri(value)->path();
+  if (path.empty() || path == "/") return {};
+  if (std::holds_alternative<Invalid>(parseInt(path.substr(1), 0, 1 << 20))) {
+    return "the path must be a database number, like /0; got \"" + std::string(path) + "\"";
+  }
+  return {};
+}
 
 const std::array<Setting, kSpecs.size()> kSettings = [] {
   std::array<Setting, kSpecs.size()> out{};
@@ -250,12 +316,13 @@ std::string trimNewline(std::string s) {
 struct Raw {
   std::optional<std::string> value;
   std::string problem;
+  bool fromFlag = false;
 };
 
 // Flag, then variable, then the file named by `<variable>_FILE`.
 Raw readRaw(const std::string& name, const Environment& env,
             const std::map<std::string, std::string>& flags) {
-  if (auto it = flags.find(name); it != flags.end()) return {it->second, {}};
+  if (auto it = flags.find(name); it != flags.end()) return {it->second, {}, true};
   auto direct = env(name);
   auto file = env(name + "_FILE");
   if (direct && file) return {{}, "set either " + name + " or " + name + "_FILE, not both"};
@@ -269,6 +336,25 @@ Raw readRaw(const std::string& name, const Environment& env,
 }
 
 }  // namespace
+
+std::string_view toString(StartTls mode) {
+  switch (mode) {
+    case StartTls::off:
+      return "off";
+    case StartTls::opportunistic:
+      return "try";
+    case StartTls::required:
+      return "required";
+  }
+  return "off";
+}
+
+std::optional<StartTls> startTlsFromString(std::string_view text) {
+  for (auto mode : {StartTls::off, StartTls::opportunistic, StartTls::required}) {
+    if (text == toString(mode)) return mode;
+  }
+  return std::nullopt;
+}
 
 std::string HostPort::str() const {
   const bool v6 = host.find(':') != std::string::npos;
@@ -303,61 +389,28 @@ ConfigResult loadConfig(const RoleSet& roles, const Environment& env,
       continue;
     }
     if (raw.value && raw.value->empty()) raw.value.reset();
-    if (!raw.value && spec.defaultValue) raw.value = spec.defaultValue;
+    if (!raw.value && !spec.setting.defaultValue.empty())
+      raw.value = std::string(spec.setting.defaultValue);
     if (!raw.value) {
-      const bool required =
-          (spec.requiredBy & hosted) != 0 || (name == "WORKSTREAM_TASKS_ADDR" && needsTasksAddr);
+      const bool required = (spec.setting.requiredBy & hosted) != 0 ||
+                            (name == "WORKSTREAM_TASKS_ADDR" && needsTasksAddr);
       if (required) {
         result.problems.push_back({name, "is required by --role=" + roles.str() + " but not set"});
       }
       continue;
     }
     if (auto problem = spec.apply(result.config, *raw.value); !problem.empty()) {
-      result.problems.push_back({name, problem});
+      const auto flag = raw.fromFlag ? "--" + std::string(spec.setting.flag) : std::string();
+      result.problems.push_back({name, problem, flag});
     }
   }
   return result;
 }
 
 std::vector<std::pair<std::string, std::string>> describe(const Config& config) {
-  auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; };
-  auto addr = [](const std::optional<HostPort>& a) { return a ? a->str() : std::string(); };
-  std::string level(toString(config.logLevel));
-  return {
-      {"WORKSTREAM_PROFILE", config.profile},
-      {"WORKSTREAM_POSTGRES_URL", redactUrl(config.postgresUrl)},
-      {"WORKSTREAM_RABBITMQ_URL", redactUrl(config.rabbitmqUrl)},
-      {"WORKSTREAM_REDIS_URL", redactUrl(config.redisUrl)},
-      {"WORKSTREAM_MONGO_URL", redactUrl(config.mongoUrl)},
-      {"WORKSTREAM_SMTP_URL", redactUrl(config.smtpUrl)},
-      {"WORKSTREAM_HTTP_ADDR", addr(config.httpAddr)},
-      {"WORKSTREAM_GRPC_ADDR", addr(config.grpcAddr)},
-      {"WORKSTREAM_TASKS_ADDR", addr(config.tasksAddr)},
-      {"WORKSTREAM_ADMIN_ADDR", addr(config.adminAddr)},
-      {"WORKSTREAM_LOG_LEVEL", level},
-      {"WORKSTREAM_SHUTDOWN_TIMEOUT", std::to_string(config.shutdownTimeout.count()) + "ms"},
-      {"WORKSTREAM_POSTGRES_POOL_SIZE", std::to_string(config.postgresPoolSize)},
-      {"WORKSTREAM_POSTGRES_STATEMENT_TIMEOUT",
-       std::to_string(config.postgresStatementTimeout.count()) + "ms"},
-      {"WORKSTREAM_MIGRATE_ON_START", config.migrateOnStart ? "true" : "false"},
-      {"WORKSTREAM_HTTP_THREADS", std::to_string(config.httpThreads)},
-      {"WORKSTREAM_HTTP_MAX_BODY_BYTES", std::to_string(config.httpMaxBodyBytes)},
-      {"WORKSTREAM_HTTP_READ_TIMEOUT", std::to_string(config.httpReadTimeout.count()) + "ms"},
-      {"WORKSTREAM_TASKS_TIMEOUT", ms(config.tasksTimeout)},
-      {"WORKSTREAM_RABBITMQ_CONFIRM_TIMEOUT", ms(config.rabbitmqConfirmTimeout)},
-      {"WORKSTREAM_OUTBOX_BATCH_SIZE", std::to_string(config.outboxBatchSize)},
-      {"WORKSTREAM_OUTBOX_POLL_INTERVAL", ms(config.outboxPollInterval)},
-      {"WORKSTREAM_OUTBOX_MAX_AGE", ms(config.outboxMaxAge)},
-      {"WORKSTREAM_OUTBOX_RETENTION", ms(config.outboxRetention)},
-      {"WORKSTREAM_RETRY_MAX_ATTEMPTS", std::to_string(config.retryMaxAttempts)},
-      {"WORKSTREAM_RETRY_BASE_DELAY", ms(config.retryBaseDelay)},
-      {"WORKSTREAM_CONSUMER_PREFETCH", std::to_string(config.consumerPrefetch)},
-      {"WORKSTREAM_CONSUMER_CONCURRENCY", std::to_string(config.consumerConcurrency)},
-      {"WORKSTREAM_MAIL_FROM", config.mailFrom},
-      {"WORKSTREAM_MAIL_MAX_BODY_BYTES", std::to_string(config.mailMaxBodyBytes)},
-      {"WORKSTREAM_SMTP_STARTTLS", config.smtpStartTls},
-      {"WORKSTREAM_SMTP_TIMEOUT", ms(config.smtpTimeout)},
-  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& spec : kSpecs) out.emplace_back(spec.setting.env, spec.show(config));
+  return out;
 }
 
 std::string redactUrl(std::string_view text) {

@@ -57,6 +57,15 @@ Parsed<std::chrono::milliseconds> parseDuration(std::string_view text) {
                  "\" (use a unit: 500ms, 10s, 2m, 24h)"};
 }
 
+std::string formatDuration(std::chrono::milliseconds duration) {
+  const auto ms = duration.count();
+  if (ms == 0) return "0s";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 Parsed<LogLevel> parseLogLevel(std::string_view text) {
   if (auto level = logLevelFromString(text)) return *level;
   return Invalid{"invalid log level \"" + std::string(text) +

@@ -23,6 +23,11 @@ struct HostPort {
   bool operator==(const HostPort&) const = default;
 };
 
+// How the mailer asks for TLS on a plain SMTP connection.
+enum class StartTls { off, opportunistic, required };
+std::string_view toString(StartTls mode);  // off, try, required
+std::optional<StartTls> startTlsFromString(std::string_view text);
+
 // The validated settings of one process. URLs are empty and addresses unset
 // when the hosted roles do not need them and nobody set them.
 struct Config {
@@ -56,17 +61,21 @@ struct Config {
   int consumerConcurrency = 0;
   std::string mailFrom;
   std::size_t mailMaxBodyBytes = 0;
-  std::string smtpStartTls;  // off, try or required
+  StartTls smtpStartTls = StartTls::off;
   std::chrono::milliseconds smtpTimeout{0};
 };
 
 // One setting: the environment variable that carries it and the flag that
-// overrides it. Secrets may also come from `<env>_FILE`.
+// overrides it (secrets may also come from `<env>_FILE`), what it means, its
+// default, and the roles that cannot start without it.
 struct Setting {
   std::string_view env;
   std::string_view flag;
   std::string_view help;
+  std::string_view defaultValue;  // empty: none; the roles that need it must be given it
+  std::uint8_t requiredBy = 0;    // Role bits
 };
+// Every setting, in the order `config print` and `--help` list them.
 std::span<const Setting> settings();
 
 // Looks up an environment variable; tests pass a map instead of the process's.
@@ -76,6 +85,9 @@ Environment processEnvironment();
 struct ConfigProblem {
   std::string variable;
   std::string message;
+  std::string flag;  // set when the value came from this flag, e.g. --log-level
+  // "--log-level (WORKSTREAM_LOG_LEVEL)" for a flag's value, else the variable.
+  std::string source() const { return flag.empty() ? variable : flag + " (" + variable + ")"; }
 };
 
 struct ConfigResult {

@@ -26,6 +26,8 @@ Parsed<std::string> parseUrl(std::string_view text,
 Parsed<HostPort> parseHostPort(std::string_view text);
 // "500ms", "10s", "2m" or "24h".
 Parsed<std::chrono::milliseconds> parseDuration(std::string_view text);
+// The largest whole unit: "24h", "2m", "10s", "500ms"; parseDuration reads it back.
+std::string formatDuration(std::chrono::milliseconds duration);
 Parsed<LogLevel> parseLogLevel(std::string_view text);
 // A whole number in [min, max].
 Parsed<int> parseInt(std::string_view text, int min, int max);
