@@ -24,10 +24,6 @@ CheckResult curlConnect(const std::string& url, milliseconds timeout) {
 
 }  // namespace
 
-Probe tcp(const HostPort& address, milliseconds timeout) {
-  return [url = "http://" + address.str() + "/", timeout] { return curlConnect(url, timeout); };
-}
-
 Probe smtp(const std::string& url, milliseconds timeout) {
   return [url, timeout] { return curlConnect(url, timeout); };
 }

@@ -1,6 +1,8 @@
 #pragma once
 
-// Readiness probes of the servers the roles depend on. Each returned probe
+// Readiness probes of the servers the roles depend on but do not check
+// through an adapter of their own (tasks checks Postgres through its pool,
+// notifications MongoDB and Redis through its stores). Each returned probe
 // asks its server something trivial and blocks for at most `timeout`; it is
 // called from one thread at a time. Errors never carry a password.
 
@@ -8,7 +10,6 @@
 #include <functional>
 #include <string>
 
-#include "workstream/core/config.hpp"
 #include "workstream/core/readiness.hpp"
 
 namespace workstream::probes {
@@ -16,12 +17,8 @@ namespace workstream::probes {
 using std::chrono::milliseconds;
 using Probe = std::function<CheckResult()>;
 
-Probe postgres(const std::string& url, milliseconds timeout);
 Probe redis(const std::string& url, milliseconds timeout);
 Probe rabbitmq(const std::string& url, milliseconds timeout);
-Probe mongo(const std::string& url, milliseconds timeout);
 Probe smtp(const std::string& url, milliseconds timeout);
-// Only that something accepts TCP connections at the address.
-Probe tcp(const HostPort& address, milliseconds timeout);
 
 }  // namespace workstream::probes
