@@ -5,13 +5,10 @@
 
 #include <vector>
 
+#include "workstream/core/time.hpp"
+
 namespace workstream::amqp {
 namespace {
-
-timeval toTimeval(std::chrono::milliseconds ms) {
-  return {static_cast<time_t>(ms.count() / 1000),
-          static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
-}
 
 std::string describe(const amqp_rpc_reply_t& reply) {
   switch (reply.reply_type) {

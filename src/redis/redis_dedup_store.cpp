@@ -7,16 +7,12 @@
 #include <memory>
 
 #include "workstream/core/errors.hpp"
+#include "workstream/core/time.hpp"
 
 namespace workstream::redis {
 namespace {
 
 using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
-
-timeval toTimeval(std::chrono::milliseconds ms) {
-  return {static_cast<time_t>(ms.count() / 1000),
-          static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
-}
 
 }  // namespace
 

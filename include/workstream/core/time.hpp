@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/time.h>
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -18,5 +20,11 @@ Timestamp systemNow();
 std::string formatRfc3339(Timestamp t);
 // Parses RFC 3339 ("2026-11-22T13:45:01Z", fractions and offsets allowed).
 std::optional<Timestamp> parseRfc3339(std::string_view text);
+
+// A timeout as the C drivers (rabbitmq-c, hiredis) take it.
+inline timeval toTimeval(std::chrono::milliseconds ms) {
+  return {static_cast<time_t>(ms.count() / 1000),
+          static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
 
 }  // namespace workstream
