@@ -1,0 +1,46 @@
+// The real adapters against the ports' contracts, on the real local servers;
+// the in-memory fakes meet the same contracts in tests/unit/contracts.
+#include <mongoc/mongoc.h>
+
+#include <catch2/catch.hpp>
+
+#include "contracts/dedup_store_contract.hpp"
+#include "contracts/record_store_contract.hpp"
+#include "mongo/mongo_record_store.hpp"
+#include "redis/redis_dedup_store.hpp"
+
+using namespace workstream;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0')
+    FAIL(std::string(name) + " is not set: run through scripts/test.sh");
+  return value;
+}
+
+}  // namespace
+
+TEST_CASE("dedup store contract: Redis") {
+  // A key prefix of the test's own; its keys expire with the TTL.
+  redis::RedisDedupStore store(env("WORKSTREAM_REDIS_URL"), "test:" + newUuid() + ":", 60s, 2s);
+  contracts::checkDedupStoreContract(store);
+}
+
+TEST_CASE("record store contract: MongoDB") {
+  const auto base = env("WORKSTREAM_MONGO_URL");
+  const auto name = "contract_" + newUuid().substr(0, 8);
+  const auto url = base.substr(0, base.rfind('/') + 1) + name;
+  {
+    mongo::MongoRecordStore store(url, 5s);
+    store.ensureIndexes();
+    contracts::checkRecordStoreContract(store);
+  }
+  mongoc_client_t* client = mongoc_client_new(url.c_str());
+  mongoc_database_t* db = mongoc_client_get_database(client, name.c_str());
+  mongoc_database_drop(db, nullptr);
+  mongoc_database_destroy(db);
+  mongoc_client_destroy(client);
+}
