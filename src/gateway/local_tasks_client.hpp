@@ -58,8 +58,8 @@ class LocalTasksClient final : public TasksClient {
   tasks::TaskService& service_;
   Logger log_;
   const std::chrono::milliseconds timeout_;
-  // Declared first, destroyed last: the workers' jobs schedule no timers,
-  // but their calls' deadlines sit in it until the workers are done.
+  // Stopped after the workers (see the destructor): while they drain, a call
+  // they have not reached is still answered by its deadline.
   TimerThread timer_;
   WorkerPool workers_;
 };
