@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "gateway/grpc_tasks_client.hpp"
+#include "gateway/local_tasks_client.hpp"
 #include "gateway/rest_api.hpp"
 #include "http/server.hpp"
 
@@ -14,11 +15,13 @@ namespace {
 
 class GatewayModule final : public Module {
  public:
-  GatewayModule(RoleContext& context, std::shared_ptr<grpc::Channel> channel, bool tasksRemote)
+  // `tasksCheck`, when given, is the readiness of a tasks service elsewhere.
+  GatewayModule(RoleContext& context, std::unique_ptr<gateway::TasksClient> client,
+                std::function<CheckResult()> tasksCheck)
       : log_(context.log.withService("workstream-gateway")),
         tasksTimeout_(context.config.tasksTimeout),
-        client_(channel, context.config.tasksTimeout),
-        api_(client_, log_, context.metrics),
+        client_(std::move(client)),
+        api_(*client_, log_, context.metrics),
         server_(
             io_,
             [this](http::Request r, http::Respond respond) {
@@ -28,11 +31,16 @@ class GatewayModule final : public Module {
     const auto bound = server_.listen(*context.config.httpAddr);
     for (int i = 0; i < context.config.httpThreads; ++i)
       threads_.emplace_back([this] { io_.run(); });
-    if (tasksRemote) context.readiness.add({"tasks", tasksCheck(channel)});
+    if (tasksCheck) context.readiness.add({"tasks", std::move(tasksCheck)});
     log_.info("gateway listening", {{"http_addr", bound.str()}});
   }
 
-  ~GatewayModule() override { stopThreads(); }
+  // The client goes first, while the API its answers reach still lives; a
+  // local client waits here for the calls its workers still run.
+  ~GatewayModule() override {
+    stopThreads();
+    client_.reset();
+  }
 
   void stop(std::chrono::steady_clock::time_point deadline) override {
     server_.stop();
@@ -44,15 +52,6 @@ class GatewayModule final : public Module {
   }
 
  private:
-  // Tasks elsewhere: ready while the channel can connect to it.
-  static std::function<CheckResult()> tasksCheck(std::shared_ptr<grpc::Channel> channel) {
-    return [channel] {
-      const bool up =
-          channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(2));
-      return up ? CheckResult{true, {}} : CheckResult{false, "the tasks service is unreachable"};
-    };
-  }
-
   static http::ServerLimits limits(const Config& config) {
     return {16 * 1024, config.httpMaxBodyBytes, config.httpReadTimeout};
   }
@@ -67,25 +66,39 @@ class GatewayModule final : public Module {
   Logger log_;
   std::chrono::milliseconds tasksTimeout_;
   boost::asio::io_context io_;
-  gateway::GrpcTasksClient client_;
+  std::unique_ptr<gateway::TasksClient> client_;
   gateway::RestApi api_;
   http::Server server_;
   std::vector<std::thread> threads_;
 };
 
-}  // namespace
-
-std::unique_ptr<Module> startGateway(RoleContext& context,
-                                     std::shared_ptr<grpc::Channel> tasksChannel,
-                                     bool tasksRemote) {
-  return std::make_unique<GatewayModule>(context, std::move(tasksChannel), tasksRemote);
+// Tasks elsewhere: ready while the channel can connect to it.
+std::function<CheckResult()> connectCheck(std::shared_ptr<grpc::Channel> channel) {
+  return [channel] {
+    const bool up =
+        channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    return up ? CheckResult{true, {}} : CheckResult{false, "the tasks service is unreachable"};
+  };
 }
 
-std::shared_ptr<grpc::Channel> remoteTasksChannel(const Config& config) {
+}  // namespace
+
+std::unique_ptr<Module> startRemoteGateway(RoleContext& context) {
+  const Config& config = context.config;
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(gateway::GrpcTasksClient::retryServiceConfig());
-  return grpc::CreateCustomChannel(config.tasksAddr->str(), grpc::InsecureChannelCredentials(),
-                                   args);
+  auto channel =
+      grpc::CreateCustomChannel(config.tasksAddr->str(), grpc::InsecureChannelCredentials(), args);
+  auto client = std::make_unique<gateway::GrpcTasksClient>(channel, config.tasksTimeout);
+  return std::make_unique<GatewayModule>(context, std::move(client), connectCheck(channel));
+}
+
+std::unique_ptr<Module> startLocalGateway(RoleContext& context, tasks::TaskService& service) {
+  const Config& config = context.config;
+  auto client = std::make_unique<gateway::LocalTasksClient>(
+      service, context.log.withService("workstream-tasks"),
+      gateway::LocalTasksClient::defaultOptions(config.postgresPoolSize, config.tasksTimeout));
+  return std::make_unique<GatewayModule>(context, std::move(client), nullptr);
 }
 
 }  // namespace workstream::app

@@ -5,19 +5,21 @@
 #include "app/module.hpp"
 #include "app/roles_root.hpp"
 
-namespace grpc {
-class Channel;
+namespace workstream::tasks {
+class TaskService;
 }
 
 namespace workstream::app {
 
-// The gateway role: the REST server on its own I/O threads, calling tasks
-// through `tasksChannel` (in-process beside the tasks role, TCP otherwise).
-// A remote tasks service is a readiness check ("tasks").
-std::unique_ptr<Module> startGateway(RoleContext& context,
-                                     std::shared_ptr<grpc::Channel> tasksChannel, bool tasksRemote);
+// The gateway role: the REST server on its own I/O threads, calling tasks.
 
-// A channel to a tasks service elsewhere, at WORKSTREAM_TASKS_ADDR.
-std::shared_ptr<grpc::Channel> remoteTasksChannel(const Config& config);
+// Tasks elsewhere: over gRPC to WORKSTREAM_TASKS_ADDR, a readiness check
+// ("tasks").
+std::unique_ptr<Module> startRemoteGateway(RoleContext& context);
+
+// The tasks module in this process: `service` called directly on a worker
+// pool (LocalTasksClient), no gRPC. The module must be destroyed before
+// `service`; its destruction waits for the calls still running.
+std::unique_ptr<Module> startLocalGateway(RoleContext& context, tasks::TaskService& service);
 
 }  // namespace workstream::app

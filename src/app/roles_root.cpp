@@ -35,19 +35,18 @@ std::vector<std::unique_ptr<Module>> composeRoles(const RoleSet& roles, RoleCont
   const Config& config = context.config;
   std::vector<std::unique_ptr<Module>> modules;
   Checks checks(context.readiness);
-  std::shared_ptr<grpc::Channel> tasksChannel;
+  tasks::TaskService* tasksService = nullptr;
   if (roles.has(Role::tasks)) {
     auto tasks = startTasks(context);  // checks "postgres" through its own pool
+    tasksService = &tasks.service;
     modules.push_back(std::move(tasks.module));
-    tasksChannel = std::move(tasks.inProcessChannel);
     checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);
   }
   if (roles.has(Role::gateway)) {
-    // Beside tasks: the in-process channel. Alone: WORKSTREAM_TASKS_ADDR,
-    // checked as "tasks".
-    const bool remote = !tasksChannel;
-    if (remote) tasksChannel = remoteTasksChannel(config);
-    modules.push_back(startGateway(context, tasksChannel, remote));
+    // Beside tasks: direct calls, ready when tasks is. Alone: gRPC to
+    // WORKSTREAM_TASKS_ADDR, checked as "tasks".
+    modules.push_back(tasksService != nullptr ? startLocalGateway(context, *tasksService)
+                                              : startRemoteGateway(context));
   }
   if (roles.has(Role::notifications)) {
     checks.add("rabbitmq", probes::rabbitmq, config.rabbitmqUrl);

@@ -71,6 +71,17 @@ class Watchdog {
   std::thread thread_;
 };
 
+// The started modules, destroyed newest first however serve() returns: a
+// later module may call into an earlier one (a gateway into the tasks
+// service beside it), and must be gone before what it calls.
+struct StartedModules {
+  std::vector<std::unique_ptr<Module>> list;
+  ~StartedModules() { clear(); }
+  void clear() {
+    while (!list.empty()) list.pop_back();
+  }
+};
+
 }  // namespace
 
 int serve(const RoleSet& roles, const Config& config) {
@@ -81,9 +92,9 @@ int serve(const RoleSet& roles, const Config& config) {
   Readiness readiness(kReadinessInterval);
   admin::AdminExtensions adminExtensions;
   RoleContext context{config, log, metrics, readiness, adminExtensions};
-  std::vector<std::unique_ptr<Module>> modules;
+  StartedModules modules;
   try {
-    modules = composeRoles(roles, context);
+    modules.list = composeRoles(roles, context);
   } catch (const std::exception& e) {
     log.error("cannot start", {{"error", e.what()}});
     return 1;
@@ -139,7 +150,7 @@ int serve(const RoleSet& roles, const Config& config) {
   Watchdog watchdog(config.shutdownTimeout + std::chrono::seconds(2), log);
   const auto deadline = std::chrono::steady_clock::now() + config.shutdownTimeout;
   readiness.drain();
-  for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->stop(deadline);
+  for (auto it = modules.list.rbegin(); it != modules.list.rend(); ++it) (*it)->stop(deadline);
   adminServer.stop();
   readiness.stop();
   adminWorkers.join();

@@ -9,7 +9,6 @@
 
 #include "amqp/rabbit_publisher.hpp"
 #include "app/messaging.hpp"
-#include "gateway/grpc_tasks_client.hpp"
 #include "grpc/health/v1/health.pb.h"
 #include "pg/migrations.hpp"
 #include "tasks/grpc_tasks_service.hpp"
@@ -96,11 +95,7 @@ class TasksModule final : public Module {
               {{"grpc_addr", context.config.grpcAddr->host + ":" + std::to_string(boundPort)}});
   }
 
-  std::shared_ptr<grpc::Channel> inProcessChannel() {
-    grpc::ChannelArguments args;
-    args.SetServiceConfigJSON(gateway::GrpcTasksClient::retryServiceConfig());
-    return server_->InProcessChannel(args);
-  }
+  tasks::TaskService& service() { return service_; }
 
   void stop(std::chrono::steady_clock::time_point deadline) override {
     health_->Shutdown();  // health checks answer NOT_SERVING from now on
@@ -133,8 +128,8 @@ class TasksModule final : public Module {
 
 TasksRole startTasks(RoleContext& context) {
   auto module = std::make_unique<TasksModule>(context);
-  auto channel = module->inProcessChannel();
-  return {std::move(module), std::move(channel)};
+  auto& service = module->service();
+  return {std::move(module), service};
 }
 
 int migrateCommand(const Config& config) {

@@ -5,16 +5,17 @@
 #include "app/module.hpp"
 #include "app/roles_root.hpp"
 
-namespace grpc {
-class Channel;
+namespace workstream::tasks {
+class TaskService;
 }
 
 namespace workstream::app {
 
 struct TasksRole {
   std::unique_ptr<Module> module;
-  // The gRPC service without a network hop, for a gateway in this process.
-  std::shared_ptr<grpc::Channel> inProcessChannel;
+  // The module's service, for a gateway in this process to call directly;
+  // it lives as long as `module`.
+  tasks::TaskService& service;
 };
 
 // The tasks role: PostgreSQL pool, store, service and the gRPC server.

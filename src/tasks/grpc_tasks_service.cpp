@@ -1,8 +1,6 @@
 #include "tasks/grpc_tasks_service.hpp"
 
-#include "workstream/core/errors.hpp"
-#include "workstream/core/trace.hpp"
-#include "workstream/core/uuid.hpp"
+#include "tasks/call_failure.hpp"
 
 namespace workstream::tasks {
 namespace {
@@ -16,11 +14,7 @@ std::string metadata(const grpc::ServerContext* context, const char* key) {
 }
 
 CallContext callContext(const grpc::ServerContext* context) {
-  CallContext call{metadata(context, "x-request-id"), {}};
-  if (call.requestId.empty()) call.requestId = newUuid();
-  auto parent = parseTraceparent(metadata(context, "traceparent"));
-  call.traceId = parent ? parent->traceId : newTraceParent().traceId;
-  return call;
+  return callContextOf(metadata(context, "x-request-id"), metadata(context, "traceparent"));
 }
 
 google::protobuf::Timestamp toProto(Timestamp t) {
@@ -43,18 +37,23 @@ void toProto(const Task& task, pb::Task* out) {
   if (task.completedAt) *out->mutable_completed_at() = toProto(*task.completedAt);
 }
 
-grpc::StatusCode statusCodeOf(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::validationFailed:
-    case ErrorCode::invalidPageToken:
+grpc::StatusCode statusCodeOf(CallFailure::Kind kind) {
+  using Kind = CallFailure::Kind;
+  switch (kind) {
+    case Kind::invalidArgument:
       return grpc::StatusCode::INVALID_ARGUMENT;
-    case ErrorCode::notFound:
+    case Kind::notFound:
       return grpc::StatusCode::NOT_FOUND;
-    case ErrorCode::alreadyCompleted:
-    case ErrorCode::idempotencyKeyReused:
+    case Kind::failedPrecondition:
       return grpc::StatusCode::FAILED_PRECONDITION;
+    case Kind::unavailable:
+      return grpc::StatusCode::UNAVAILABLE;
+    case Kind::timedOut:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case Kind::internal:
+      break;
   }
-  return grpc::StatusCode::UNKNOWN;
+  return grpc::StatusCode::INTERNAL;
 }
 
 grpc::Status fail(grpc::ServerContext* context, std::string_view code, grpc::StatusCode status,
@@ -64,8 +63,12 @@ grpc::Status fail(grpc::ServerContext* context, std::string_view code, grpc::Sta
   return {status, message};
 }
 
+grpc::Status fail(grpc::ServerContext* context, const CallFailure& failure) {
+  return fail(context, failure.code, statusCodeOf(failure.kind), failure.message, failure.field);
+}
+
 grpc::Status fail(grpc::ServerContext* context, const TaskError& error) {
-  return fail(context, toString(error.code), statusCodeOf(error.code), error.message, error.field);
+  return fail(context, failureOf(error));
 }
 
 }  // namespace
@@ -103,31 +106,12 @@ grpc::Status GrpcTasksService::call(grpc::ServerContext* context, const char* me
   } observe{duration(method), started};
   const CallContext call = callContext(context);
   if (context->deadline() < std::chrono::system_clock::now()) {
-    return fail(context, "DEADLINE_EXCEEDED", grpc::StatusCode::DEADLINE_EXCEEDED,
-                "the deadline passed before the call started");
+    return fail(context, deadlinePassed());
   }
   try {
     return body(call);
-  } catch (const Unavailable& e) {
-    log_.warn("tasks store unavailable", {{"method", method},
-                                          {"request_id", call.requestId},
-                                          {"trace_id", call.traceId},
-                                          {"error", e.what()}});
-    return fail(context, "UNAVAILABLE", grpc::StatusCode::UNAVAILABLE,
-                "the task store is unavailable");
-  } catch (const TimedOut& e) {
-    log_.warn("tasks store timed out", {{"method", method},
-                                        {"request_id", call.requestId},
-                                        {"trace_id", call.traceId},
-                                        {"error", e.what()}});
-    return fail(context, "DEADLINE_EXCEEDED", grpc::StatusCode::DEADLINE_EXCEEDED,
-                "the task store did not answer in time");
-  } catch (const std::exception& e) {
-    log_.error("call failed", {{"method", method},
-                               {"request_id", call.requestId},
-                               {"trace_id", call.traceId},
-                               {"error", e.what()}});
-    return fail(context, "INTERNAL", grpc::StatusCode::INTERNAL, "internal error");
+  } catch (...) {
+    return fail(context, currentFailure(log_, method, call));
   }
 }
 

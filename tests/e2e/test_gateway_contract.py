@@ -85,19 +85,43 @@ def scenarios(api, down, slow):
     }
 
 
-@pytest.fixture(scope="module")
-def servers(binary, server_env):
-    hole = BlackHole()
-    started = [
+def dead_postgres(port):
+    return {"WORKSTREAM_POSTGRES_URL": "postgresql://workstream:workstream@127.0.0.1:%d/workstream" % port,
+            "WORKSTREAM_MIGRATE_ON_START": "false"}
+
+
+def colocated(binary, server_env, hole):
+    """Gateway and tasks in one process (in-process calls); 503 and 504 come
+    from a PostgreSQL that refuses connections, or accepts and never answers."""
+    return [
         start(binary, server_env, "all", {}),
-        # Gateways alone: one whose tasks service refuses connections, one
-        # whose tasks service never answers.
+        start(binary, server_env, "gateway,tasks", dead_postgres(free_port())),
+        start(binary, server_env, "gateway,tasks",
+              dict(dead_postgres(hole.port), WORKSTREAM_TASKS_TIMEOUT="300ms")),
+    ]
+
+
+def apart(binary, server_env, hole):
+    """Gateways calling tasks over gRPC; 503 and 504 from a tasks service that
+    refuses connections, or accepts and never answers."""
+    tasks = start(binary, server_env, "tasks", {})
+    tasks.wait_ready()
+    return [
+        start(binary, server_env, "gateway", {"WORKSTREAM_TASKS_ADDR": tasks.env["WORKSTREAM_GRPC_ADDR"]}),
         start(binary, server_env, "gateway", {"WORKSTREAM_TASKS_ADDR": "127.0.0.1:%d" % free_port()}),
         start(binary, server_env, "gateway", {"WORKSTREAM_TASKS_ADDR": "127.0.0.1:%d" % hole.port,
                                               "WORKSTREAM_TASKS_TIMEOUT": "300ms"}),
+        tasks,
     ]
+
+
+# The contract holds whichever way the gateway reaches tasks.
+@pytest.fixture(scope="module", params=[colocated, apart], ids=["co-located", "apart"])
+def servers(request, binary, server_env):
+    hole = BlackHole()
+    started = request.param(binary, server_env, hole)
     started[0].wait_ready()
-    yield [Api(ws.env["WORKSTREAM_HTTP_ADDR"]) for ws in started]
+    yield [Api(ws.env["WORKSTREAM_HTTP_ADDR"]) for ws in started[:3]]
     for ws in started:
         assert ws.terminate() == 0
     hole.close()

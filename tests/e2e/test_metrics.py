@@ -15,6 +15,7 @@ import pytest
 from conftest import serve_isolated
 from gateway_support import Api, raw_exchange
 from test_backbone import drain
+from test_tasks_role import grpcurl
 
 DASHBOARD = os.path.join(os.path.dirname(__file__), "..", "..", "grafana", "workstream.json")
 FAST_RETRIES = {"WORKSTREAM_RETRY_BASE_DELAY": "100ms", "WORKSTREAM_RETRY_MAX_ATTEMPTS": "3"}
@@ -150,9 +151,9 @@ def test_histograms_and_counters_move_with_traffic(ws, isolated):
     assert moved("workstream_http_request_duration_seconds_count", status="2xx",
                  route="/api/v1/tasks/{id}/complete") == 1
     assert moved("workstream_http_requests_total", method="POST", status="201", **create) == created
-    # The bad body never reached the tasks service.
-    assert moved("workstream_grpc_server_duration_seconds_count", method="CreateTask") == created
-    assert moved("workstream_grpc_server_duration_seconds_count", method="CompleteTask") == 1
+    # The gateway beside tasks calls it in-process: no gRPC call at all.
+    assert moved("workstream_grpc_server_duration_seconds_count", method="CreateTask") == 0
+    assert moved("workstream_grpc_server_duration_seconds_count", method="CompleteTask") == 0
     # Buckets are cumulative: each is at most the next, the last is the count.
     buckets = sorted(((float(dict(ls)["le"]), v) for (n, ls), v in after.items()
                       if n == "workstream_http_request_duration_seconds_bucket"
@@ -177,6 +178,54 @@ def test_histograms_and_counters_move_with_traffic(ws, isolated):
                  "workstream_outbox_publish_lag_seconds", "workstream_smtp_send_duration_seconds"):
         assert types.get(name) == "histogram", name
     assert moved("workstream_consumer_deliveries_total", queue="workstream.mailer", outcome="done") >= 4
+
+
+def rest_traffic(api, creates=3):
+    """Creates and reads through REST; the bad body never reaches tasks. Returns the ids."""
+    ids = []
+    for i in range(creates):
+        response = api.create({"title": "grpc %d" % i})
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+        assert api.get("/api/v1/tasks/" + ids[-1]).status_code == 200
+    assert api.request("POST", "/api/v1/tasks", data="{", headers={"Content-Type": "application/json"}).status_code == 400
+    return ids
+
+
+def test_a_gateway_beside_tasks_makes_no_grpc_call(binary, server_env, isolated):
+    ws = serve_isolated(binary, server_env, isolated, "gateway,tasks")
+    try:
+        before, _ = scrape(ws)
+        ids = rest_traffic(Api(ws.env["WORKSTREAM_HTTP_ADDR"]))
+        after, _ = scrape(ws)
+        grpc = "workstream_grpc_server_duration_seconds_count"
+        for method in ("CreateTask", "GetTask"):
+            assert value(after, grpc, method=method) - value(before, grpc, method=method) == 0, method
+        # The tasks role still serves gRPC to other clients, and counts it:
+        # the zero above is not a metric that cannot move.
+        got = grpcurl("-d", json.dumps({"id": ids[0]}), ws.env["WORKSTREAM_GRPC_ADDR"],
+                      "workstream.tasks.v1.TasksService/GetTask")
+        assert got.returncode == 0, got.stderr
+        assert json.loads(got.stdout)["task"]["id"] == ids[0]
+        assert value(scrape(ws)[0], grpc, method="GetTask") - value(before, grpc, method="GetTask") == 1
+    finally:
+        assert ws.terminate() == 0
+
+
+def test_a_gateway_apart_from_tasks_calls_it_over_grpc(binary, server_env, isolated):
+    tasks = serve_isolated(binary, server_env, isolated, "tasks")
+    gateway = serve_isolated(binary, server_env, isolated, "gateway",
+                             {"WORKSTREAM_TASKS_ADDR": tasks.env["WORKSTREAM_GRPC_ADDR"]})
+    try:
+        before, _ = scrape(tasks)
+        rest_traffic(Api(gateway.env["WORKSTREAM_HTTP_ADDR"]), creates=3)
+        after, _ = scrape(tasks)
+        grpc = "workstream_grpc_server_duration_seconds_count"
+        for method in ("CreateTask", "GetTask"):
+            assert value(after, grpc, method=method) - value(before, grpc, method=method) == 3, method
+    finally:
+        assert gateway.terminate() == 0
+        assert tasks.terminate() == 0
 
 
 def test_the_http_server_counts_what_it_refuses_before_routing(ws):

@@ -1,0 +1,192 @@
+#include "gateway/local_tasks_client.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "tasks/call_failure.hpp"
+#include "workstream/core/errors.hpp"
+
+namespace workstream::gateway {
+namespace {
+
+using Clock = TimerThread::Clock;
+
+// As the gRPC channel's retry policy (GrpcTasksClient::retryServiceConfig).
+constexpr int kMaxReadAttempts = 3;
+constexpr std::chrono::milliseconds kFirstBackoff{50};
+// Enough to ride out a burst, small enough that a queued call is not
+// answered by its deadline while the store is healthy.
+constexpr std::size_t kQueuedPerWorker = 64;
+
+CallError toCallError(tasks::CallFailure failure) {
+  using From = tasks::CallFailure::Kind;
+  using Kind = CallError::Kind;
+  Kind kind = Kind::internal;
+  switch (failure.kind) {
+    case From::invalidArgument:
+      kind = Kind::invalidArgument;
+      break;
+    case From::notFound:
+      kind = Kind::notFound;
+      break;
+    case From::failedPrecondition:
+      kind = Kind::failedPrecondition;
+      break;
+    case From::unavailable:
+      kind = Kind::unavailable;
+      break;
+    case From::timedOut:
+      kind = Kind::timedOut;
+      break;
+    case From::internal:
+      break;
+  }
+  return {kind, std::move(failure.code), std::move(failure.message), std::move(failure.field)};
+}
+
+// One call: answered exactly once, by whichever comes first of its worker,
+// its deadline, or a refusal.
+template <class T>
+class Pending {
+ public:
+  explicit Pending(Reply<T> reply) : reply_(std::move(reply)) {}
+
+  bool answered() const { return answered_.load(std::memory_order_acquire); }
+
+  void answer(Result<T, CallError> result) {
+    if (answered_.exchange(true, std::memory_order_acq_rel)) return;
+    auto reply = std::move(reply_);
+    reply_ = nullptr;  // the deadline entry keeps this alive; the caller's state goes now
+    reply(std::move(result));
+  }
+
+ private:
+  std::atomic<bool> answered_{false};
+  Reply<T> reply_;
+};
+
+// Jittered as gRPC's backoff is: anywhere from nothing to `ceiling`.
+std::chrono::milliseconds jittered(std::chrono::milliseconds ceiling) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  return std::chrono::milliseconds(
+      std::uniform_int_distribution<std::int64_t>(0, ceiling.count())(random));
+}
+
+// Runs `body` (a TaskService call) and maps what comes of it; reads are
+// tried again while the store is unavailable and the deadline allows.
+template <class T, class Body>
+Result<T, CallError> run(const Logger& log, const char* method, const tasks::CallContext& call,
+                         Clock::time_point deadline, bool retryUnavailable, Body& body) {
+  auto backoff = kFirstBackoff;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto result = body(call);
+      if (!result) return toCallError(tasks::failureOf(result.error()));
+      return std::move(*result);
+    } catch (const Unavailable&) {
+      auto failure = toCallError(tasks::currentFailure(log, method, call));
+      const auto pause = jittered(backoff);
+      if (!retryUnavailable || attempt == kMaxReadAttempts || Clock::now() + pause >= deadline) {
+        return failure;
+      }
+      std::this_thread::sleep_for(pause);
+      backoff *= 2;
+    } catch (...) {
+      return toCallError(tasks::currentFailure(log, method, call));
+    }
+  }
+}
+
+}  // namespace
+
+LocalTasksClient::LocalTasksClient(tasks::TaskService& service, Logger log, Options options)
+    : service_(service),
+      log_(std::move(log)),
+      timeout_(options.timeout),
+      workers_(options.workers, options.queueCapacity) {}
+
+LocalTasksClient::~LocalTasksClient() {
+  workers_.stop();
+  timer_.stop();
+}
+
+LocalTasksClient::Options LocalTasksClient::defaultOptions(int postgresPoolSize,
+                                                           std::chrono::milliseconds timeout) {
+  const int workers = std::max(1, postgresPoolSize);
+  return {workers, kQueuedPerWorker * static_cast<std::size_t>(workers), timeout};
+}
+
+template <class T, class Body>
+void LocalTasksClient::submit(const char* method, const CallMeta& meta, bool retryUnavailable,
+                              Reply<T> reply, Body body) {
+  auto pending = std::make_shared<Pending<T>>(std::move(reply));
+  const auto deadline = Clock::now() + timeout_;
+  timer_.at(deadline, [pending] {
+    pending->answer(CallError{CallError::Kind::timedOut,
+                              "DEADLINE_EXCEEDED",
+                              "the tasks service did not answer in time",
+                              {}});
+  });
+  auto job = [this, pending, method, deadline, retryUnavailable,
+              call = tasks::callContextOf(meta.requestId, meta.traceparent),
+              body = std::move(body)]() mutable {
+    if (pending->answered()) return;  // its deadline passed while it was queued
+    if (Clock::now() >= deadline) return pending->answer(toCallError(tasks::deadlinePassed()));
+    pending->answer(run<T>(log_, method, call, deadline, retryUnavailable, body));
+  };
+  if (!workers_.trySubmit(std::move(job))) {
+    // Answered on the timer's thread, as the port promises, and at once.
+    timer_.at(Clock::now(), [pending] {
+      pending->answer(CallError{CallError::Kind::unavailable,
+                                "UNAVAILABLE",
+                                "too many calls to the tasks service are waiting",
+                                {}});
+    });
+  }
+}
+
+void LocalTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
+                              Reply<CreatedTask> reply) {
+  submit<CreatedTask>(
+      "CreateTask", meta, false, std::move(reply),
+      [this, task](const tasks::CallContext& call) -> Result<CreatedTask, tasks::TaskError> {
+        auto created = service_.create(task, call);
+        if (!created) return created.error();
+        log_.info(created->replayed ? "task create replayed" : "task created",
+                  {{"task_id", created->task.id},
+                   {"request_id", call.requestId},
+                   {"trace_id", call.traceId}});
+        return CreatedTask{std::move(created->task), created->replayed};
+      });
+}
+
+void LocalTasksClient::get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) {
+  submit<tasks::Task>("GetTask", meta, true, std::move(reply),
+                      [this, id](const tasks::CallContext&) { return service_.get(id); });
+}
+
+void LocalTasksClient::list(const tasks::ListQuery& query, const CallMeta& meta,
+                            Reply<tasks::TaskPage> reply) {
+  submit<tasks::TaskPage>(
+      "ListTasks", meta, true, std::move(reply),
+      [this, query](const tasks::CallContext&) { return service_.list(query); });
+}
+
+void LocalTasksClient::complete(const std::string& id, const CallMeta& meta,
+                                Reply<tasks::Task> reply) {
+  submit<tasks::Task>(
+      "CompleteTask", meta, false, std::move(reply),
+      [this, id](const tasks::CallContext& call) -> Result<tasks::Task, tasks::TaskError> {
+        auto task = service_.complete(id, call);
+        if (task) {
+          log_.info(
+              "task completed",
+              {{"task_id", task->id}, {"request_id", call.requestId}, {"trace_id", call.traceId}});
+        }
+        return task;
+      });
+}
+
+}  // namespace workstream::gateway

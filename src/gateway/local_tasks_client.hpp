@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "tasks/task_service.hpp"
+#include "workstream/core/log.hpp"
+#include "workstream/core/timer_thread.hpp"
+#include "workstream/core/worker_pool.hpp"
+#include "workstream/gateway/tasks_client.hpp"
+
+namespace workstream::gateway {
+
+// TasksClient for a gateway beside the tasks module in one process: calls
+// TaskService directly on a bounded pool of worker threads. No gRPC, no
+// protobuf; the same answers as GrpcTasksClient over GrpcTasksService (both
+// map outcomes through tasks/call_failure.hpp).
+//
+// Deadlines: each call is answered by `timeout` after it was made. A call
+// still queued then is answered timedOut and never runs. A call running then
+// is answered timedOut too, while its worker finishes it (bounded by the
+// PostgreSQL statement and acquire timeouts) and drops the result: a create
+// or complete may still commit, as it may when a gRPC deadline passes while
+// the server works; an Idempotency-Key makes the retry safe.
+//
+// Overload: a call that finds the queue full is answered unavailable at once
+// (on the client's timer thread), never queued. Reads are retried while the
+// store is unavailable, with backoff, within the deadline; writes never are.
+class LocalTasksClient final : public TasksClient {
+ public:
+  struct Options {
+    int workers = 8;
+    std::size_t queueCapacity = 512;
+    std::chrono::milliseconds timeout{5000};
+  };
+
+  // `log` is the tasks module's: the service's lines read as they do when
+  // it is called over gRPC.
+  LocalTasksClient(tasks::TaskService& service, Logger log, Options options);
+  // Runs what is queued, waits for the workers, then stops the timer.
+  ~LocalTasksClient() override;
+
+  // Workers for a pool of `postgresPoolSize` connections: one each, so that
+  // no worker waits for a connection another holds.
+  static Options defaultOptions(int postgresPoolSize, std::chrono::milliseconds timeout);
+
+  void create(const tasks::NewTask& task, const CallMeta& meta, Reply<CreatedTask> reply) override;
+  void get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) override;
+  void list(const tasks::ListQuery& query, const CallMeta& meta,
+            Reply<tasks::TaskPage> reply) override;
+  void complete(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) override;
+
+ private:
+  template <class T, class Body>
+  void submit(const char* method, const CallMeta& meta, bool retryUnavailable, Reply<T> reply,
+              Body body);
+
+  tasks::TaskService& service_;
+  Logger log_;
+  const std::chrono::milliseconds timeout_;
+  // Stopped after the workers (see the destructor): while they drain, a call
+  // they have not reached is still answered by its deadline.
+  TimerThread timer_;
+  WorkerPool workers_;
+};
+
+}  // namespace workstream::gateway

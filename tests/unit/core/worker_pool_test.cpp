@@ -1,0 +1,114 @@
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <future>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "workstream/core/timer_thread.hpp"
+#include "workstream/core/worker_pool.hpp"
+
+using namespace workstream;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Holds a worker until released.
+struct Gate {
+  std::promise<void> entered;
+  std::promise<void> open;
+  std::shared_future<void> opened = open.get_future().share();
+  void pass() {
+    entered.set_value();
+    opened.wait();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("worker pool: every job runs exactly once, on the pool's own threads") {
+  constexpr int kJobs = 2000;
+  std::vector<std::atomic<int>> runs(kJobs);
+  std::mutex idsMutex;
+  std::set<std::thread::id> ids;
+  {
+    WorkerPool pool(3, kJobs);
+    for (int i = 0; i < kJobs; ++i) {
+      REQUIRE(pool.trySubmit([&, i] {
+        ++runs[i];
+        std::lock_guard lock(idsMutex);
+        ids.insert(std::this_thread::get_id());
+      }));
+    }
+    pool.stop();
+  }
+  for (int i = 0; i < kJobs; ++i) REQUIRE(runs[i] == 1);
+  CHECK(ids.size() <= 3);
+  CHECK(ids.count(std::this_thread::get_id()) == 0);
+}
+
+TEST_CASE("worker pool: a full queue refuses at once, without running the job") {
+  WorkerPool pool(1, 2);
+  Gate gate;
+  REQUIRE(pool.trySubmit([&] { gate.pass(); }));
+  gate.entered.get_future().wait();  // the one worker is busy now
+  std::atomic<int> ran{0};
+  CHECK(pool.trySubmit([&] { ++ran; }));
+  CHECK(pool.trySubmit([&] { ++ran; }));
+  bool refusedRan = false;
+  CHECK_FALSE(pool.trySubmit([&] { refusedRan = true; }));
+  gate.open.set_value();
+  pool.stop();
+  CHECK(ran == 2);
+  CHECK_FALSE(refusedRan);
+}
+
+TEST_CASE("worker pool: stop runs what is queued, then refuses") {
+  WorkerPool pool(1, 10);
+  Gate gate;
+  REQUIRE(pool.trySubmit([&] { gate.pass(); }));
+  gate.entered.get_future().wait();
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 5; ++i) REQUIRE(pool.trySubmit([&] { ++ran; }));
+  std::thread stopper([&] { pool.stop(); });
+  std::this_thread::sleep_for(20ms);  // let stop() begin; the result holds either way
+  gate.open.set_value();
+  stopper.join();
+  CHECK(ran == 5);
+  CHECK_FALSE(pool.trySubmit([&] { ++ran; }));
+  CHECK(ran == 5);
+  pool.stop();  // again: harmless
+}
+
+TEST_CASE("timer thread: callbacks run in due order, overdue ones at once") {
+  TimerThread timer;
+  std::mutex mutex;
+  std::vector<int> order;
+  std::promise<void> done;
+  const auto now = TimerThread::Clock::now();
+  auto record = [&](int n) {
+    return [&, n] {
+      std::lock_guard lock(mutex);
+      order.push_back(n);
+      if (order.size() == 4) done.set_value();
+    };
+  };
+  timer.at(now + 60ms, record(3));
+  timer.at(now + 30ms, record(2));
+  timer.at(now - 1s, record(0));
+  timer.at(now - 1s, record(1));  // same due time: in call order
+  REQUIRE(done.get_future().wait_for(5s) == std::future_status::ready);
+  CHECK(order == std::vector<int>{0, 1, 2, 3});
+}
+
+TEST_CASE("timer thread: what is not due when it stops never runs") {
+  std::atomic<bool> ran{false};
+  {
+    TimerThread timer;
+    timer.at(TimerThread::Clock::now() + 1h, [&] { ran = true; });
+    timer.stop();
+    timer.at(TimerThread::Clock::now(), [&] { ran = true; });
+  }
+  CHECK_FALSE(ran);
+}
