@@ -6,8 +6,10 @@
 
 #include "contracts/dedup_store_contract.hpp"
 #include "contracts/record_store_contract.hpp"
+#include "contracts/task_store_contract.hpp"
 #include "mongo/mongo_record_store.hpp"
 #include "redis/redis_dedup_store.hpp"
+#include "tasks/tasks_fixture.hpp"
 
 using namespace workstream;
 using namespace std::chrono_literals;
@@ -43,4 +45,17 @@ TEST_CASE("record store contract: MongoDB") {
   mongoc_database_drop(db, nullptr);
   mongoc_database_destroy(db);
   mongoc_client_destroy(client);
+}
+
+TEST_CASE("task store contract: Postgres") {
+  testing::PgSchema db;
+  pg::Pool pool{testing::taskPoolOptions(db.url(), 8), testing::quietLogger()};
+  tasks::PgTaskStore store{pool};
+  contracts::checkTaskStoreContract(store, [&](const std::string& taskId) {
+    auto rows = db.sql("SELECT event_type FROM outbox WHERE aggregate_id = '" + taskId +
+                       "' ORDER BY position");
+    std::vector<std::string> types;
+    for (int i = 0; i < rows.rows(); ++i) types.emplace_back(rows.text(i, 0));
+    return types;
+  });
 }
