@@ -87,6 +87,11 @@ def sessions(db):
     return db.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
 
 
+def pid_max():
+    with open("/proc/sys/kernel/pid_max") as f:
+        return int(f.read())
+
+
 def last_pid():
     with open("/proc/sys/kernel/ns_last_pid") as f:
         return int(f.read())
@@ -174,7 +179,7 @@ def main():
         "tool_cpu_us": (usage.ru_utime + usage.ru_stime) * 1e6,
         "pg_sessions": sessions_after - sessions_before,
         "threads": {names[pid]: n for pid, n in sampler.created().items()},
-        "last_pid_delta": pid_after - pid_before,
+        "last_pid_delta": (pid_after - pid_before) % pid_max(),
     })
     json.dump(result, sys.stdout)
     print()

@@ -77,8 +77,8 @@ def load(args):
         min=None, max=None, none=True,
         note=f"{threads / reqs:.4f} per request ({per_process}); tasks created on the machine: {ws['last_pid_delta']}")))
     cpu = {"name": "CPU per request, " + args.name,
-           "value": f"{ws['ws_cpu_us'] / reqs:.0f} + Postgres {ws['pg_cpu_us'] / reqs:.0f} µs",
-           "yardstick": f"pgbench {pg['tool_cpu_us'] / txs:.0f} + Postgres {pg['pg_cpu_us'] / txs:.0f} µs",
+           "value": f"{ws['ws_cpu_us'] / reqs:.0f} µs + Postgres {ws['pg_cpu_us'] / reqs:.0f} µs",
+           "yardstick": f"pgbench {pg['tool_cpu_us'] / txs:.0f} µs + Postgres {pg['pg_cpu_us'] / txs:.0f} µs",
            "ratio": "", "target": "", "met": None,
            "note": f"wrk {ws['tool_cpu_us'] / reqs:.0f} µs; Postgres sessions opened: {ws['pg_sessions']}"}
     print(f"{cpu['name']}: Workstream {cpu['value']} vs {cpu['yardstick']} [{cpu['note']}]", flush=True)

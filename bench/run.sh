@@ -69,11 +69,12 @@ stop_all() {
 cleanup() {
   local status=$?
   stop_all
-  if [ "$status" -ne 0 ] && [ -n "$(ls "$work"/*.log 2>/dev/null)" ]; then
+  # Exit 3 (--strict, a target missed) is a result, not a failure.
+  if [ "$status" -ne 0 ] && [ "$status" -ne 3 ] && [ -n "$(ls "$work"/*.log 2>/dev/null)" ]; then
     mkdir -p "$work.logs" && cp "$work"/*.log "$work"/*.out "$work.logs/" 2>/dev/null || true
     echo "bench/run.sh: the processes' logs are in $work.logs" >&2
   fi
-  psql -q "$WORKSTREAM_POSTGRES_URL" -c "DROP SCHEMA $schema CASCADE" || true
+  psql -q "$WORKSTREAM_POSTGRES_URL" -c "SET client_min_messages = warning" -c "DROP SCHEMA $schema CASCADE" || true
   bash scripts/servers.sh drop-vhost "$schema" || true
   "$py" -c 'import pymongo,sys; pymongo.MongoClient(sys.argv[1]).drop_database(sys.argv[2])' \
     "$mongo_url" "$schema" || true
@@ -124,8 +125,8 @@ measure() {
   fi
 }
 
-WORKSTREAM_POSTGRES_URL=$pg_url "$bin" migrate >/dev/null
-WORKSTREAM_RABBITMQ_URL=$vhost_url "$bin" topology declare >/dev/null
+WORKSTREAM_POSTGRES_URL=$pg_url "$bin" migrate >>"$work/setup.log" 2>&1
+WORKSTREAM_RABBITMQ_URL=$vhost_url "$bin" topology declare >>"$work/setup.log" 2>&1
 section "$("$bin" version | head -n 1); $(nproc) cores; concurrency $concurrencies; ${duration}s per run"
 
 section "start to ready (schema migrated, topology declared), idle RSS after 3 s"
