@@ -2,7 +2,6 @@
 as a JSON line, and at the end a Markdown table for bench/README.md.
 
     bench/report.py FILE check NAME VALUE UNIT [--yardstick Y --yunit U] [--min R | --max X | --none] [--note TEXT]
-    bench/report.py FILE note NAME TEXT [YARDSTICK_TEXT]   a row with no target
     bench/report.py FILE load NAME WS_JSON PGBENCH_JSON MIN
         three rows from bench/measure.py's results of a wrk run and of its
         pgbench yardstick: the rate against pgbench's (ratio >= MIN), the
@@ -112,10 +111,6 @@ def main():
     c.add_argument("--max", type=float)
     c.add_argument("--none", action="store_true")
     c.add_argument("--note")
-    n = sub.add_parser("note")
-    n.add_argument("name")
-    n.add_argument("text")
-    n.add_argument("yardstick", nargs="?", default="")
     lo = sub.add_parser("load")
     lo.add_argument("name")
     lo.add_argument("ws_json")
@@ -128,10 +123,6 @@ def main():
             sys.exit(table([json.loads(line) for line in f if line.strip()]))
     if args.verb == "load":
         rows = load(args)
-    elif args.verb == "note":
-        rows = [{"name": args.name, "value": args.text, "yardstick": args.yardstick, "ratio": "", "target": "",
-               "met": None, "note": ""}]
-        print(f"{args.name}: {args.text}" + (f" vs {args.yardstick}" if args.yardstick else ""), flush=True)
     else:
         rows = [check(args)]
     with open(args.file, "a") as f:

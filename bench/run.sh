@@ -52,9 +52,7 @@ postmaster=$(ss -ltnpH "sport = :$pg_port" | grep -o 'pid=[0-9]*' | head -n 1 | 
 schema="bench_$$"
 work=$(mktemp -d /tmp/workstream-bench.XXXXXX)
 results=$work/results.jsonl
-psql -q "$WORKSTREAM_POSTGRES_URL" -c "CREATE SCHEMA $schema"
 pg_url="$WORKSTREAM_POSTGRES_URL?options=-csearch_path%3D$schema"
-vhost_url=$(bash scripts/servers.sh vhost "$schema")
 mongo_url="${WORKSTREAM_MONGO_URL%/*}/$schema"
 pids=()
 stop_pid() { # pid: TERM, then KILL after 5 s; the processes are not this shell's children
@@ -81,11 +79,12 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+psql -q "$WORKSTREAM_POSTGRES_URL" -c "CREATE SCHEMA $schema"
+vhost_url=$(bash scripts/servers.sh vhost "$schema")
 
 section() { echo "== [$((SECONDS - run_began)) s] $*"; }
 free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 check() { "$py" bench/report.py "$results" check "$@"; }
-note() { "$py" bench/report.py "$results" note "$@"; }
 calc() { "$py" -c "print($1)"; }
 field() { # FILE KEY...: one value of a JSON file
   "$py" -c 'import json,sys
