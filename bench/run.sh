@@ -1,102 +1,238 @@
 #!/usr/bin/env bash
 # The benchmarks of DESIGN §9, side by side with the servers' own tools, on
-# this machine: see bench/README.md. Uses the release build and the local
-# servers, in a Postgres schema of its own that it drops afterwards.
+# this machine: see bench/README.md. Works in a Postgres schema, RabbitMQ
+# vhost and MongoDB database of its own, dropped afterwards.
 #
-#   bench/run.sh            CONCURRENCY=8 DURATION=10 by default
+#   bench/run.sh [--strict]      --strict: exit 3 when a target is missed
+#
+#   WORKSTREAM_BIN   the binary to measure (default: build the release preset)
+#   CONCURRENCY      connections for wrk and pgbench (default "8 32")
+#   DURATION         seconds per wrk or pgbench run (default 10)
+#   EVENTS           events for the sustained notifications rate (default 5000)
 set -euo pipefail
 trap 'echo "bench/run.sh: line $LINENO failed" >&2' ERR
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-concurrency=${CONCURRENCY:-8}
+strict=0
+case "${1:-}" in
+  --strict) strict=1 ;;
+  "") ;;
+  *) echo "usage: bench/run.sh [--strict]" >&2; exit 2 ;;
+esac
+concurrencies=${CONCURRENCY:-8 32}
 duration=${DURATION:-10}
+events=${EVENTS:-5000}
+run_began=$SECONDS
 
 bash scripts/setup.sh >/dev/null
-if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q wrk >/dev/null; else sudo apt-get install -y -q wrk >/dev/null; fi
+bash scripts/packages.sh wrk
+py=$root/.venv/bin/python
+if [ -n "${WORKSTREAM_BIN:-}" ]; then
+  bin=$WORKSTREAM_BIN
+  [ -x "$bin" ] || { echo "bench/run.sh: WORKSTREAM_BIN=$bin is not an executable" >&2; exit 2; }
+else
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target workstream >/dev/null
+  bin=$root/build/release/src/workstream
 fi
-cmake --preset release >/dev/null
-cmake --build --preset release --target workstream >/dev/null
-eval "$(bash scripts/servers.sh start 2>/dev/null)"
-bin=build/release/src/workstream
+# The servers are shared: start them only when one is down (start is
+# idempotent, but a running set needs only its addresses).
+if bash scripts/servers.sh status | grep -q ': down'; then
+  eval "$(bash scripts/servers.sh start 2>/dev/null)"
+else
+  eval "$(bash scripts/servers.sh env)"
+fi
+
+# Postgres's CPU is read from /proc under its postmaster: the process that
+# listens on the URL's port.
+pg_port=$(sed -E 's|.*:([0-9]+)/[^/]*$|\1|' <<<"$WORKSTREAM_POSTGRES_URL")
+postmaster=$(ss -ltnpH "sport = :$pg_port" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+[ -n "$postmaster" ] || { echo "bench/run.sh: no process listens on Postgres's port $pg_port" >&2; exit 1; }
 
 schema="bench_$$"
-psql -q "$WORKSTREAM_POSTGRES_URL" -c "CREATE SCHEMA $schema"
+work=$(mktemp -d /tmp/workstream-bench.XXXXXX)
+results=$work/results.jsonl
 pg_url="$WORKSTREAM_POSTGRES_URL?options=-csearch_path%3D$schema"
-vhost_url=$(bash scripts/servers.sh vhost "$schema")
+mongo_url="${WORKSTREAM_MONGO_URL%/*}/$schema"
 pids=()
+stop_pid() { # pid: TERM, then KILL after 5 s; the processes are not this shell's children
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+  kill -9 "$1" 2>/dev/null || true
+}
+stop_all() {
+  for p in "${pids[@]}"; do stop_pid "$p"; done
+  pids=()
+}
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  psql -q "$WORKSTREAM_POSTGRES_URL" -c "DROP SCHEMA $schema CASCADE" || true
-  bash scripts/servers.sh drop-vhost "$schema"
+  local status=$?
+  stop_all
+  # Exit 3 (--strict, a target missed) is a result, not a failure.
+  if [ "$status" -ne 0 ] && [ "$status" -ne 3 ] && [ -n "$(ls "$work"/*.log 2>/dev/null)" ]; then
+    mkdir -p "$work.logs" && cp "$work"/*.log "$work"/*.out "$work.logs/" 2>/dev/null || true
+    echo "bench/run.sh: the processes' logs are in $work.logs" >&2
+  fi
+  psql -q "$WORKSTREAM_POSTGRES_URL" -c "SET client_min_messages = warning" -c "DROP SCHEMA $schema CASCADE" || true
+  bash scripts/servers.sh drop-vhost "$schema" || true
+  "$py" -c 'import pymongo,sys; pymongo.MongoClient(sys.argv[1]).drop_database(sys.argv[2])' \
+    "$mongo_url" "$schema" || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
+psql -q "$WORKSTREAM_POSTGRES_URL" -c "CREATE SCHEMA $schema"
+vhost_url=$(bash scripts/servers.sh vhost "$schema")
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+section() { echo "== [$((SECONDS - run_began)) s] $*"; }
+free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+check() { "$py" bench/report.py "$results" check "$@"; }
+calc() { "$py" -c "print($1)"; }
+field() { # FILE KEY...: one value of a JSON file
+  "$py" -c 'import json,sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2:]: v = v[k]
+print(v)' "$@"
+}
 
-# start ROLE... : starts one process; sets admin, http and pid.
+# start ROLE [TASKS_ADDR]: one process, timed to ready; sets pid, admin, http, grpc, ms.
 start() {
-  admin=127.0.0.1:$(free_port) http=127.0.0.1:$(free_port)
-  WORKSTREAM_POSTGRES_URL=$pg_url WORKSTREAM_RABBITMQ_URL=$vhost_url \
-  WORKSTREAM_MONGO_URL="${WORKSTREAM_MONGO_URL%/*}/$schema" \
-  WORKSTREAM_ADMIN_ADDR=$admin WORKSTREAM_HTTP_ADDR=$http WORKSTREAM_GRPC_ADDR=127.0.0.1:$(free_port) \
-  WORKSTREAM_TASKS_ADDR=127.0.0.1:1 WORKSTREAM_MIGRATE_ON_START=true WORKSTREAM_LOG_LEVEL=warn \
-  WORKSTREAM_MAIL_FROM=bench@example.com \
-    "$bin" serve --role="$1" >/dev/null &
-  pid=$!
+  admin=127.0.0.1:$(free_port) http=127.0.0.1:$(free_port) grpc=127.0.0.1:$(free_port)
+  local out
+  out=$(WORKSTREAM_POSTGRES_URL=$pg_url WORKSTREAM_RABBITMQ_URL=$vhost_url WORKSTREAM_MONGO_URL=$mongo_url \
+    WORKSTREAM_ADMIN_ADDR=$admin WORKSTREAM_HTTP_ADDR=$http WORKSTREAM_GRPC_ADDR=$grpc \
+    WORKSTREAM_TASKS_ADDR=${2:-127.0.0.1:1} WORKSTREAM_MIGRATE_ON_START=false WORKSTREAM_LOG_LEVEL=warn \
+    WORKSTREAM_MAIL_FROM=bench@example.com \
+    "$py" bench/ready.py "$admin" "$work/${1//,/+}.log" -- "$bin" serve --role="$1")
+  pid=${out% *} ms=${out#* }
   pids+=("$pid")
 }
 
-# Sets ms: milliseconds from exec to the first 200 from /ready.
-start_to_ready() {
-  local began
-  began=$(date +%s%N)
-  start "$1"
-  until curl -sf "http://$admin/ready" >/dev/null; do sleep 0.005; done
-  ms=$((($(date +%s%N) - began) / 1000000))
+# Waits until the relay has published every outbox row (when the outbox
+# has a published_at); prints how long that took.
+drain() {
+  local began=$SECONDS pending
+  while pending=$(psql -tAq "$pg_url" -c "SELECT count(*) FROM outbox WHERE published_at IS NULL" 2>/dev/null) &&
+    [ "$pending" -gt 0 ] && [ $((SECONDS - began)) -lt 120 ]; do sleep 0.2; done
+  echo "  (relay backlog drained in $((SECONDS - began)) s; ${pending:-?} left)"
 }
 
-# wrk's requests per second, refusing a run with errors.
-wrk_rate() {
-  local out
-  out=$(wrk "$@")
-  if grep -q "Non-2xx" <<<"$out"; then echo "wrk saw errors:" >&2; echo "$out" >&2; exit 1; fi
-  awk '/Requests\/sec/ {print $2}' <<<"$out"
+# measure KEY PIDS COMMAND...: runs a load under bench/measure.py into $work/KEY.json.
+measure() {
+  local key=$1 ws=$2; shift 2
+  "$py" bench/measure.py --ws "$ws" --pg "$postmaster" --pg-url "$pg_url" --out "$work/$key.out" -- "$@" >"$work/$key.json"
+  if [ "$(field "$work/$key.json" errors)" != 0 ]; then
+    echo "bench/run.sh: $key saw errors:" >&2; cat "$work/$key.out" >&2; exit 1
+  fi
 }
 
-echo "== start to ready, idle memory (RSS after 3 s idle)"
-for role in tasks notifications mailer all; do
-  start_to_ready "$role"
-  sleep 3
-  echo "$role: ready in ${ms} ms, idle RSS $(($(ps -o rss= -p "$pid") / 1024)) MiB"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+WORKSTREAM_POSTGRES_URL=$pg_url "$bin" migrate >>"$work/setup.log" 2>&1
+WORKSTREAM_RABBITMQ_URL=$vhost_url "$bin" topology declare >>"$work/setup.log" 2>&1
+section "$("$bin" version | head -n 1); $(nproc) cores; concurrency $concurrencies; ${duration}s per run"
+
+section "start to ready (schema migrated, topology declared), idle RSS after 3 s"
+declare -A ready_ms
+start tasks; ready_ms[tasks]=$ms
+start gateway "$grpc"; ready_ms[gateway]=$ms
+for role in notifications mailer all; do start "$role"; ready_ms[$role]=$ms; done
+sleep 3
+i=0
+for role in tasks gateway notifications mailer all; do
+  check "start to ready, $role" "${ready_ms[$role]}" ms --max 200
+  rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/${pids[$i]}/status")
+  check "idle RSS, $role" "$(calc "$rss_kb / 1024")" MiB --max 30
+  i=$((i + 1))
+done
+stop_all
+
+section "yardsticks: pgbench, the same inserts and the same prepared SELECT (no Workstream process up)"
+task_id=$(psql -tAq "$pg_url" -c "INSERT INTO tasks (id, title, status, created_at, updated_at)
+  VALUES (gen_random_uuid(), 'read me', 'open', now(), now()) RETURNING id" | head -n 1)
+for c in $concurrencies; do
+  top=$(psql -tAq "$pg_url" -c "SELECT coalesce(max(position), 0) FROM outbox")
+  measure "pg-create-$c" "" pgbench -n -c "$c" -j2 -T "$duration" -M prepared -f bench/pgbench_create.sql "$pg_url"
+  # pgbench's outbox rows are not events: no relay may ever see them.
+  psql -q "$pg_url" -c "DELETE FROM outbox WHERE position > $top"
+  measure "pg-get-$c" "" pgbench -n -c "$c" -j2 -T "$duration" -M prepared -D task_id="$task_id" \
+    -f bench/pgbench_get.sql "$pg_url"
+  for op in create get; do
+    "$py" -c 'import json,sys; r=json.load(open(sys.argv[1])); print("pgbench %s, c=%s: %.0f tps" % (sys.argv[2], sys.argv[3], r["rate"]))' \
+      "$work/pg-$op-$c.json" "$op" "$c"
+  done
 done
 
-# The request path alone: the relay publishes, no consumers compete for the cores.
+# run_shape LABEL CREATE-MIN GET-MIN NAME=PID,...: wrk create and get at each concurrency.
+run_shape() {
+  local label=$1 create_min=$2 get_min=$3 ws=$4 c op
+  for c in $concurrencies; do
+    for op in create get; do
+      local args=(-t2 -c"$c" -s bench/create_task.lua "http://$http/api/v1/tasks")
+      [ "$op" = get ] && args=(-t2 -c"$c" -s bench/get_task.lua "http://$http")
+      TASK_ID=$task_id wrk "${args[@]}" -d2s >/dev/null # warm-up: pools and threads at their size
+      [ "$op" = create ] && drain
+      TASK_ID=$task_id measure "ws-$op-$label-$c" "$ws" wrk "${args[@]}" -d"${duration}s"
+      local min=$create_min
+      [ "$op" = get ] && min=$get_min
+      "$py" bench/report.py "$results" load "$op, $label, c=$c" "$work/ws-$op-$label-$c.json" "$work/pg-$op-$c.json" "$min"
+    done
+    drain
+  done
+}
+
+section "REST vs pgbench, gateway and tasks in one process (--role=gateway,tasks)"
 start gateway,tasks
-until curl -sf "http://$admin/ready" >/dev/null; do sleep 0.05; done
+run_shape co-located 0.7 0.5 "gateway+tasks=$pid"
+stop_all
 
-echo "== create: REST -> gRPC -> Postgres (task + outbox row) vs pgbench, $concurrency connections, ${duration}s"
-rest=$(wrk_rate -t2 -c"$concurrency" -d"${duration}s" -s bench/create_task.lua "http://$http/api/v1/tasks")
-pg=$(pgbench -n -c "$concurrency" -j2 -T "$duration" -M prepared -f bench/pgbench_create.sql "$pg_url" 2>/dev/null |
-  awk '/^tps/ {print $3; exit}')
-echo "REST create: $rest req/s; pgbench same inserts: $pg tps; ratio $(python3 -c "print(f'{$rest/$pg:.0%}')")"
+section "REST vs pgbench, gateway and tasks as two processes (gRPC over loopback)"
+start tasks
+tasks_pid=$pid
+start gateway "$grpc"
+run_shape "two processes" 0.6 0.35 "tasks=$tasks_pid,gateway=$pid"
+stop_all
 
-echo "== read: GET /api/v1/tasks/{id} vs pgbench prepared SELECT, $concurrency connections, ${duration}s"
-task_id=$(curl -s -X POST "http://$http/api/v1/tasks" -H 'Content-Type: application/json' -d '{"title":"read me"}' |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-rest=$(TASK_ID=$task_id wrk_rate -t2 -c"$concurrency" -d"${duration}s" -s bench/get_task.lua "http://$http")
-pg=$(pgbench -n -c "$concurrency" -j2 -T "$duration" -M prepared -D task_id="$task_id" -f bench/pgbench_get.sql "$pg_url" 2>/dev/null |
-  awk '/^tps/ {print $3; exit}')
-echo "REST get: $rest req/s; pgbench same SELECT: $pg tps; ratio $(python3 -c "print(f'{$rest/$pg:.0%}')")"
-
-kill "$pid"; wait "$pid" 2>/dev/null || true
 # The throughput runs left their events queued; latency is measured on an empty queue.
 for queue in workstream.notifications workstream.mailer; do
   bash scripts/servers.sh rabbitmqctl -q purge_queue -p "$schema" "$queue" >/dev/null
 done
+section "commit to notification record, --role=all"
 start all
-until curl -sf "http://$admin/ready" >/dev/null; do sleep 0.05; done
-echo "== commit to notification record"
-.venv/bin/python bench/latency.py "$http" "$admin" 300 50
+for spec in "300 50 10" "1000 500 50"; do
+  read -r count rate p99_max <<<"$spec"
+  "$py" bench/latency.py "$http" "$pg_url" "$mongo_url" "$count" "$rate" --json "$work/latency-$rate.json"
+  j=$work/latency-$rate.json
+  hops=$("$py" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+show = lambda s: "p50 %.1f, p99 %.1f, max %.1f ms" % (s["p50"], s["p99"], s["max"]) if s else "n/a"
+print("p50 %.1f ms, max %.1f ms; commit->publish %s; publish->record %s; achieved %.0f/s; late %d" % (
+    r["overall"]["p50"], r["overall"]["max"], show(r["commit_publish"]), show(r["publish_record"]),
+    r["achieved_rate"], r["late"]) + ("; the client fell short of the rate" if r["achieved_rate"] < 0.9 * r["rate"] else ""))' "$j")
+  check "commit to notification p99, $count tasks at $rate/s" "$(field "$j" overall p99)" ms --max "$p99_max" --note "$hops"
+done
+stop_all
+
+section "sustained events through notifications vs the broker's publish-confirm + consume-ack rate"
+for queue in workstream.notifications workstream.mailer; do
+  bash scripts/servers.sh rabbitmqctl -q purge_queue -p "$schema" "$queue" >/dev/null
+done
+start tasks,notifications
+size=$("$py" bench/events.py size "$pg_url")
+"$py" bench/events.py run "$pg_url" "$mongo_url" "$events" >"$work/events.json"
+stop_all
+if rate=$(bash bench/perftest.sh "$vhost_url" "$size" "$duration"); then
+  tool="RabbitMQ PerfTest, 1 producer with confirms, 1 consumer with acks"
+else
+  echo "PerfTest cannot run; the yardstick is a Python (pika) loop instead" >&2
+  rate=$("$py" bench/events.py pika "$vhost_url" "$size" "$duration" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["rate"])')
+  tool="a pika loop: 1 publisher waiting for each confirm, 1 consumer acking each"
+fi
+check "events through notifications, $events events of $size bytes" "$(field "$work/events.json" rate)" events/s \
+  --yardstick "$rate" --yunit "msg/s ($tool)" --min 0.5
+
+echo
+section "summary ($(date -u +%Y-%m-%d), $(nproc) cores, concurrency $concurrencies, ${duration}s per run, total $((SECONDS - run_began)) s)"
+echo
+status=0
+"$py" bench/report.py "$results" table || status=$?
+[ "$status" -le 3 ] || exit "$status"
+[ "$strict" -eq 1 ] && [ "$status" -eq 3 ] && exit 3
+exit 0

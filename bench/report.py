@@ -1,0 +1,134 @@
+"""The results of one bench/run.sh: each measure printed as it comes, kept
+as a JSON line, and at the end a Markdown table for bench/README.md.
+
+    bench/report.py FILE check NAME VALUE UNIT [--yardstick Y --yunit U] [--min R | --max X | --none] [--note TEXT]
+    bench/report.py FILE load NAME WS_JSON PGBENCH_JSON MIN
+        three rows from bench/measure.py's results of a wrk run and of its
+        pgbench yardstick: the rate against pgbench's (ratio >= MIN), the
+        threads created in Workstream (none), CPU per request next to pgbench's
+    bench/report.py FILE table                   the Markdown table; exit 3 if a target was missed
+
+With --yardstick, --min is a floor on VALUE/Y (a ratio); without, --min and
+--max bound VALUE itself (--max is strict: under X); --none: VALUE is 0.
+"""
+import argparse
+import json
+import sys
+
+
+def number(x):
+    if x is None:
+        return "–"
+    if float(x).is_integer() or abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def check(args):
+    ratio = args.value / args.yardstick if args.yardstick else None
+    subject = ratio if ratio is not None else args.value
+    if args.min is not None:
+        target = f"≥ {args.min:g}×" if ratio is not None else f"≥ {args.min:g} {args.unit}"
+        met = subject >= args.min
+    elif args.none:
+        target, met = "none", args.value == 0
+    elif args.max is not None:
+        target = f"< {args.max:g} {args.unit}"
+        met = subject < args.max
+    else:
+        target, met = "", None
+    row = {
+        "name": args.name,
+        "value": f"{number(args.value)} {args.unit}",
+        "yardstick": f"{number(args.yardstick)} {args.yunit}" if args.yardstick else "",
+        "ratio": f"{ratio:.2f}×" if ratio is not None else "",
+        "target": target,
+        "met": met,
+        "note": args.note or "",
+    }
+    verdict = {True: "met", False: "MISSED", None: ""}[met]
+    line = f"{args.name}: {row['value']}"
+    if args.yardstick:
+        line += f" vs {row['yardstick']}, ratio {row['ratio']}"
+    if target:
+        line += f" (target {target}) {verdict}"
+    if row["note"]:
+        line += f" [{row['note']}]"
+    print(line, flush=True)
+    return row
+
+
+def load(args):
+    with open(args.ws_json) as f:
+        ws = json.load(f)
+    with open(args.pg_json) as f:
+        pg = json.load(f)
+    reqs, txs = ws["requests"], pg["requests"]
+    rows = [check(argparse.Namespace(
+        name=args.name, value=ws["rate"], unit="req/s", yardstick=pg["rate"], yunit="tps (pgbench)",
+        min=args.min, max=None, none=False, note=""))]
+    threads = sum(ws["threads"].values())
+    per_process = ", ".join(f"{name} {n}" for name, n in ws["threads"].items())
+    rows.append(check(argparse.Namespace(
+        name="threads created, " + args.name, value=threads, unit="threads", yardstick=None, yunit="",
+        min=None, max=None, none=True,
+        note=f"{threads / reqs:.4f} per request ({per_process}); tasks created on the machine: {ws['last_pid_delta']}")))
+    cpu = {"name": "CPU per request, " + args.name,
+           "value": f"{ws['ws_cpu_us'] / reqs:.0f} µs + Postgres {ws['pg_cpu_us'] / reqs:.0f} µs",
+           "yardstick": f"pgbench {pg['tool_cpu_us'] / txs:.0f} µs + Postgres {pg['pg_cpu_us'] / txs:.0f} µs",
+           "ratio": "", "target": "", "met": None,
+           "note": f"wrk {ws['tool_cpu_us'] / reqs:.0f} µs; Postgres sessions opened: {ws['pg_sessions']}"}
+    print(f"{cpu['name']}: Workstream {cpu['value']} vs {cpu['yardstick']} [{cpu['note']}]", flush=True)
+    return rows + [cpu]
+
+
+def table(rows):
+    print("| measure | Workstream | yardstick | ratio | target | result | details |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        verdict = {True: "met", False: "**missed**", None: ""}[r["met"]]
+        print(f"| {r['name']} | {r['value']} | {r['yardstick']} | {r['ratio']} | {r['target']} | {verdict} | {r['note']} |")
+    missed = [r["name"] for r in rows if r["met"] is False]
+    print()
+    print(f"{sum(r['met'] is True for r in rows)} targets met, {len(missed)} missed"
+          + (": " + "; ".join(missed) if missed else ""))
+    return 3 if missed else 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file")
+    sub = ap.add_subparsers(dest="verb", required=True)
+    c = sub.add_parser("check")
+    c.add_argument("name")
+    c.add_argument("value", type=float)
+    c.add_argument("unit")
+    c.add_argument("--yardstick", type=float)
+    c.add_argument("--yunit", default="")
+    c.add_argument("--min", type=float)
+    c.add_argument("--max", type=float)
+    c.add_argument("--none", action="store_true")
+    c.add_argument("--note")
+    lo = sub.add_parser("load")
+    lo.add_argument("name")
+    lo.add_argument("ws_json")
+    lo.add_argument("pg_json")
+    lo.add_argument("min", type=float)
+    sub.add_parser("table")
+    args = ap.parse_args()
+    if args.verb == "table":
+        with open(args.file) as f:
+            sys.exit(table([json.loads(line) for line in f if line.strip()]))
+    if args.verb == "load":
+        rows = load(args)
+    else:
+        rows = [check(args)]
+    with open(args.file, "a") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+
+
+if __name__ == "__main__":
+    main()
