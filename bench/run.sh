@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmarks of DESIGN §9, side by side with the servers' own tools, on
+# Workstream against its performance targets, side by side with the servers' own tools, on
 # this machine: see bench/README.md. Works in a Postgres schema, RabbitMQ
 # vhost and MongoDB database of its own, dropped afterwards.
 #
