@@ -27,7 +27,8 @@ OutboxEvent taskEvent(std::string_view eventType, const Task& task, const CallCo
                             context.traceId,
                             boost::json::serialize(payload)};
   return OutboxEvent{envelope.eventId, envelope.eventType,       events::routingKeyOf(eventType),
-                     task.id,          events::toJson(envelope), context.requestId};
+                     task.id,          events::toJson(envelope), context.requestId,
+                     envelope.traceId, envelope.producer};
 }
 
 }  // namespace workstream::tasks
