@@ -17,14 +17,19 @@ using pg::PgResult;
 
 #define NEWEST_FIRST " ORDER BY created_at DESC, id DESC LIMIT $1"
 
-// An event's columns, and its values as parameters $N..$N+7 (see eventParams)
-// typed for an INSERT ... SELECT, where no column lends them its type.
-#define OUTBOX_COLUMNS                                                                         \
-  "INSERT INTO outbox (event_id, event_type, routing_key, aggregate_id, envelope, request_id," \
-  " trace_id, producer)"
-#define OUTBOX_SELECT(a, b, c, d, e, f, g, h)                                               \
-  " SELECT $" #a "::uuid, $" #b "::text, $" #c "::text, $" #d "::uuid, $" #e "::json, $" #f \
-  "::text, $" #g "::text, $" #h "::text"
+// Inserts an event whose values are the parameters $first..$first+7, in
+// OutboxEvent's order; typed, because an INSERT ... SELECT lends them no type.
+std::string insertEvent(int first) {
+  static constexpr const char* kTypes[] = {"uuid", "text", "text", "uuid",
+                                           "json", "text", "text", "text"};
+  std::string sql =
+      "INSERT INTO outbox (event_id, event_type, routing_key, aggregate_id, envelope, request_id,"
+      " trace_id, producer) SELECT ";
+  for (int i = 0; i < 8; ++i) {
+    sql += (i == 0 ? "$" : ", $") + std::to_string(first + i) + "::" + kTypes[i];
+  }
+  return sql;
+}
 
 Timestamp micros(const PgResult& r, int row, int col) {
   return Timestamp(std::chrono::microseconds(r.integer(row, col)));
@@ -60,8 +65,8 @@ std::vector<pg::PreparedStatement> PgTaskStore::preparedStatements() {
       {"create_task",
        "WITH task AS (INSERT INTO tasks"
        " (id, title, description, assignee_email, status, created_at, updated_at)"
-       " VALUES ($1, $2, $3, $4, 'open', $5, $5)) " OUTBOX_COLUMNS OUTBOX_SELECT(6, 7, 8, 9, 10, 11,
-                                                                                 12, 13)},
+       " VALUES ($1, $2, $3, $4, 'open', $5, $5)) " +
+           insertEvent(6)},
       // The same under an idempotency key. The key is claimed, or taken over
       // when older than 24 hours, and only then are the task and its event
       // written. The one row says whether the key was claimed and, if not,
@@ -77,12 +82,12 @@ std::vector<pg::PreparedStatement> PgTaskStore::preparedStatements() {
        " (id, title, description, assignee_email, status, created_at, updated_at)"
        " SELECT $1::uuid, $2::text, $3::text, $4::text, 'open', $5::timestamptz, $5 FROM claim"
        " RETURNING id),"
-       " event AS (" OUTBOX_COLUMNS OUTBOX_SELECT(
-           6, 7, 8, 9, 10, 11, 12,
-           13) " FROM task)"
-               " SELECT " TASK_COLUMNS ", EXISTS (SELECT FROM claim) FROM (SELECT) AS one"
-               " LEFT JOIN tasks ON NOT EXISTS (SELECT FROM claim)"
-               " AND id = (SELECT task_id FROM task_idempotency_keys WHERE key = $14)"},
+       " event AS (" +
+           insertEvent(6) +
+           " FROM task)"
+           " SELECT " TASK_COLUMNS ", EXISTS (SELECT FROM claim) FROM (SELECT) AS one"
+           " LEFT JOIN tasks ON NOT EXISTS (SELECT FROM claim)"
+           " AND id = (SELECT task_id FROM task_idempotency_keys WHERE key = $14)"},
       {"task_by_key", "SELECT " TASK_COLUMNS " FROM tasks WHERE id ="
                       " (SELECT task_id FROM task_idempotency_keys WHERE key = $1)"},
       {"get_task", "SELECT " TASK_COLUMNS " FROM tasks WHERE id = $1"},
@@ -98,9 +103,8 @@ std::vector<pg::PreparedStatement> PgTaskStore::preparedStatements() {
       {"complete_task",
        "WITH done AS (UPDATE tasks SET status = 'completed', completed_at = $2, updated_at = $2"
        " WHERE id = $1 AND status = 'open' AND updated_at = $3 RETURNING *),"
-       " event AS (" OUTBOX_COLUMNS OUTBOX_SELECT(4, 5, 6, 7, 8, 9, 10, 11) " FROM done)"
-                                                                            " SELECT " TASK_COLUMNS
-                                                                            " FROM done"},
+       " event AS (" +
+           insertEvent(4) + " FROM done) SELECT " TASK_COLUMNS " FROM done"},
   };
 }
 
