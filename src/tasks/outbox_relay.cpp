@@ -97,14 +97,25 @@ void OutboxRelay::housekeeping() {
       oldestPendingSeconds_ = stats.oldestPendingSeconds;
       statsKnown_ = true;
     }
-    if (leading_ && now >= nextPrune_) {
-      nextPrune_ = now + kPruneEvery;
-      if (const auto pruned = store_.prune(options_.retention); pruned > 0) {
-        log_.info("pruned published outbox rows", {{"rows", std::to_string(pruned)}});
-      }
-    }
+    if (leading_ && now >= nextPrune_) prune(now);
   } catch (const TimedOut& e) {
     log_.warn("outbox housekeeping timed out", {{"error", e.what()}});
+  }
+}
+
+// One bounded batch per pass of the loop, so a large backlog of published
+// rows is deleted between publishing batches rather than instead of them.
+void OutboxRelay::prune(SteadyClock::time_point now) {
+  nextPrune_ = now + kPruneEvery;
+  pruning_ = false;
+  const auto pruned = store_.prune(options_.retention, options_.pruneBatch);
+  prunedInRun_ += pruned;
+  if (pruned >= options_.pruneBatch) {
+    nextPrune_ = now;
+    pruning_ = true;
+  } else if (prunedInRun_ > 0) {
+    log_.info("pruned published outbox rows", {{"rows", std::to_string(prunedInRun_)}});
+    prunedInRun_ = 0;
   }
 }
 
@@ -128,7 +139,7 @@ void OutboxRelay::run() {
       }
       auto batch = store_.pending(options_.batchSize);
       if (batch.empty()) {
-        store_.waitForEvents(options_.pollInterval);
+        if (!pruning_) store_.waitForEvents(options_.pollInterval);
       } else {
         publishBatch(batch);
       }

@@ -19,6 +19,7 @@ struct RelayOptions {
   std::chrono::milliseconds pollInterval{1000};           // fallback when no NOTIFY comes
   std::chrono::milliseconds maxPendingAge{60'000};        // older: not ready
   std::chrono::milliseconds retention{24 * 3600 * 1000};  // keep published rows this long
+  int pruneBatch = 5000;  // rows deleted per statement; publishing goes on in between
 };
 
 // Publishes the outbox, in order, on a thread of its own. Only the leader
@@ -42,6 +43,7 @@ class OutboxRelay {
   void run();
   void publishBatch(const std::vector<PendingEvent>& batch);
   void housekeeping();
+  void prune(std::chrono::steady_clock::time_point now);
   void pause(std::chrono::milliseconds duration);
 
   OutboxStore& store_;
@@ -58,6 +60,8 @@ class OutboxRelay {
   std::atomic<double> oldestPendingSeconds_{0};
   std::atomic<bool> statsKnown_{false};
   std::chrono::steady_clock::time_point nextStats_{}, nextPrune_{};
+  bool pruning_ = false;  // a pruning run has more batches to go
+  std::int64_t prunedInRun_ = 0;
 
   std::mutex mutex_;
   std::condition_variable wake_;

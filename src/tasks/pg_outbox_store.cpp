@@ -17,6 +17,26 @@ std::string relayName() {
   return "workstream relay pid=" + std::to_string(getpid()) + " host=" + std::string(host.data());
 }
 
+// Prepared once per session: the relay runs them for every batch.
+// Trace id and producer come from their columns; rows written before
+// migration 0005 have only the envelope to give them.
+constexpr const char* kPending =
+    "SELECT position, event_id, event_type, routing_key, envelope::text,"
+    " coalesce(trace_id, envelope->>'trace_id', ''),"
+    " coalesce(producer, envelope->>'producer', ''),"
+    " extract(epoch FROM created_at)::bigint,"
+    " (extract(epoch FROM created_at) * 1000000)::bigint"
+    " FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1";
+constexpr const char* kMarkPublished =
+    "UPDATE outbox SET published_at = timestamptz 'epoch' + $2::bigint * interval '1 microsecond'"
+    " WHERE position = ANY($1::bigint[])";
+// One bounded batch, oldest first: a short statement whose row locks are
+// on published rows only, which nothing on the request path touches.
+constexpr const char* kPrune =
+    "DELETE FROM outbox WHERE position IN (SELECT position FROM outbox"
+    " WHERE published_at < now() - $1::bigint * interval '1 millisecond'"
+    " ORDER BY position LIMIT $2)";
+
 }  // namespace
 
 PgOutboxStore::PgOutboxStore(std::string url, std::chrono::milliseconds statementTimeout,
@@ -38,6 +58,9 @@ PGconn* PgOutboxStore::connection() {
   PGconn* conn = pg::connect(url_, statementTimeout_, std::chrono::seconds(2));
   try {
     pg::execParams(conn, "SELECT set_config('application_name', $1, false)", {relayName()});
+    pg::prepare(conn, "pending", kPending);
+    pg::prepare(conn, "mark_published", kMarkPublished);
+    pg::prepare(conn, "prune", kPrune);
   } catch (const InfrastructureError&) {
     PQfinish(conn);
     throw;
@@ -78,14 +101,7 @@ bool PgOutboxStore::lead() {
 std::vector<PendingEvent> PgOutboxStore::pending(int limit) {
   return guarded([limit](PGconn* conn) {
     const auto limitText = std::to_string(limit);
-    auto rows =
-        pg::execParams(conn,
-                       "SELECT position, event_id, event_type, routing_key, envelope::text,"
-                       " coalesce(envelope->>'trace_id', ''), coalesce(envelope->>'producer', ''),"
-                       " extract(epoch FROM created_at)::bigint,"
-                       " (extract(epoch FROM created_at) * 1000000)::bigint"
-                       " FROM outbox WHERE published_at IS NULL ORDER BY position LIMIT $1",
-                       {limitText});
+    auto rows = pg::execPrepared(conn, "pending", {limitText});
     std::vector<PendingEvent> events;
     events.reserve(rows.rows());
     for (int i = 0; i < rows.rows(); ++i) {
@@ -107,11 +123,7 @@ void PgOutboxStore::markPublished(const std::vector<std::int64_t>& positions, Ti
   array += "}";
   const auto micros = std::to_string(sentAt.time_since_epoch().count());
   guarded([&](PGconn* conn) {
-    pg::execParams(conn,
-                   "UPDATE outbox SET published_at ="
-                   " timestamptz 'epoch' + $2::bigint * interval '1 microsecond'"
-                   " WHERE position = ANY($1::bigint[])",
-                   {array, micros});
+    pg::execPrepared(conn, "mark_published", {array, micros});
     return 0;
   });
 }
@@ -147,15 +159,11 @@ OutboxStats PgOutboxStore::stats() {
   });
 }
 
-std::int64_t PgOutboxStore::prune(std::chrono::milliseconds retention) {
+std::int64_t PgOutboxStore::prune(std::chrono::milliseconds retention, int limit) {
   return guarded([&](PGconn* conn) {
     const auto ms = std::to_string(retention.count());
-    auto result =
-        pg::execParams(conn,
-                       "DELETE FROM outbox WHERE published_at IS NOT NULL"
-                       " AND published_at < now() - $1::bigint * interval '1 millisecond'",
-                       {ms});
-    return static_cast<std::int64_t>(result.affected());
+    const auto rows = std::to_string(limit);
+    return static_cast<std::int64_t>(pg::execPrepared(conn, "prune", {ms, rows}).affected());
   });
 }
 

@@ -22,7 +22,7 @@ class PgOutboxStore final : public OutboxStore {
   void markPublished(const std::vector<std::int64_t>& positions, Timestamp sentAt) override;
   void waitForEvents(std::chrono::milliseconds timeout) override;
   OutboxStats stats() override;
-  std::int64_t prune(std::chrono::milliseconds retention) override;
+  std::int64_t prune(std::chrono::milliseconds retention, int limit) override;
   void reset() override;
 
  private:

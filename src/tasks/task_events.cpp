@@ -28,7 +28,8 @@ OutboxEvent taskEvent(const events::EventContract& contract, const Task& task,
                             boost::json::serialize(payload)};
   return OutboxEvent{
       envelope.eventId, envelope.eventType,       events::routingKeyOf(contract.type),
-      task.id,          events::toJson(envelope), context.requestId};
+      task.id,          events::toJson(envelope), context.requestId,
+      envelope.traceId, envelope.producer};
 }
 
 }  // namespace workstream::tasks

@@ -42,8 +42,10 @@ class OutboxStore {
   // Returns when events were written (NOTIFY) or after `timeout`.
   virtual void waitForEvents(std::chrono::milliseconds timeout) = 0;
   virtual OutboxStats stats() = 0;
-  // Deletes events published longer than `retention` ago; returns how many.
-  virtual std::int64_t prune(std::chrono::milliseconds retention) = 0;
+  // Deletes up to `limit` of the events published longer than `retention`
+  // ago, oldest first; returns how many. Bounded, so that it never holds up
+  // publishing or writers for long: call again while it returns `limit`.
+  virtual std::int64_t prune(std::chrono::milliseconds retention, int limit) = 0;
   // Drops the connection (and leadership); the next call reconnects.
   virtual void reset() = 0;
 };

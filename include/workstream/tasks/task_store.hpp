@@ -18,6 +18,10 @@ struct OutboxEvent {
   std::string aggregateId;  // the task id: events of one task keep their order
   std::string envelopeJson;
   std::string requestId;  // of the request that caused it; kept beside the envelope
+  // Copies of the envelope's trace_id and producer, kept beside it so the
+  // relay reads them without parsing the envelope.
+  std::string traceId;
+  std::string producer;
 };
 
 // Where listing resumes: strictly after this task in newest-first order.

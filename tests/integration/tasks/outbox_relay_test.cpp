@@ -130,7 +130,109 @@ TEST_CASE("relay: published rows are pruned after the retention period, pending 
       " WHERE position = (SELECT min(position) FROM outbox)");
   f.db.sql(
       "UPDATE outbox SET published_at = now() WHERE position = (SELECT max(position) FROM outbox)");
-  CHECK(store.prune(24h) == 1);
+  CHECK(store.prune(24h, 100) == 1);
   CHECK(f.db.count("SELECT count(*) FROM outbox") == 2);
   CHECK(f.db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1);
+}
+
+namespace {
+
+// Old published rows, with an unpublished one every 250th (a relay stuck
+// on it would leave it so), then a few published just now.
+void fillOutbox(testing::PgSchema& db, int old) {
+  db.sql(
+      "INSERT INTO outbox (event_id, event_type, routing_key, aggregate_id, envelope,"
+      " created_at, published_at)"
+      " SELECT gen_random_uuid(), 'workstream.task.created.v1', 'workstream.task.created',"
+      " gen_random_uuid(), '{}', now() - interval '3 days',"
+      " CASE WHEN i % 250 = 0 THEN NULL ELSE now() - interval '2 days' END"
+      " FROM generate_series(1, " +
+      std::to_string(old) +
+      ") AS i;"
+      " INSERT INTO outbox (event_id, event_type, routing_key, aggregate_id, envelope,"
+      " published_at)"
+      " SELECT gen_random_uuid(), 'workstream.task.created.v1', 'workstream.task.created',"
+      " gen_random_uuid(), '{}', now()"
+      " FROM generate_series(1, 5)");
+}
+
+// Counts the statements of one kind on the outbox, with a statement trigger.
+void countStatements(testing::PgSchema& db, const std::string& kind) {
+  db.sql(
+      "CREATE TABLE statements (n int NOT NULL); INSERT INTO statements VALUES (0);"
+      " CREATE FUNCTION count_statement() RETURNS trigger LANGUAGE plpgsql AS $$"
+      " BEGIN UPDATE statements SET n = n + 1; RETURN NULL; END $$;"
+      " CREATE TRIGGER count_statement AFTER " +
+      kind + " ON outbox FOR EACH STATEMENT EXECUTE FUNCTION count_statement()");
+}
+
+const char* kPrunable = "SELECT count(*) FROM outbox WHERE published_at < now() - interval '1 day'";
+
+}  // namespace
+
+TEST_CASE("outbox store: pruning deletes bounded batches, oldest first, never an unpublished row") {
+  testing::PgSchema db;
+  fillOutbox(db, 2500);  // 2490 prunable, 10 unpublished
+  countStatements(db, "DELETE");
+  tasks::PgOutboxStore store(db.url(), 5s, testing::quietLogger());
+  const auto thousandth = std::string(
+      db.sql(std::string("SELECT position FROM outbox WHERE published_at < now() - interval"
+                         " '1 day' ORDER BY position OFFSET 999 LIMIT 1"))
+          .text(0, 0));
+  CHECK(store.prune(24h, 1000) == 1000);
+  CHECK(db.count(std::string(kPrunable) + " AND position <= " + thousandth) == 0);
+  CHECK(store.prune(24h, 1000) == 1000);
+  CHECK(store.prune(24h, 1000) == 490);
+  CHECK(store.prune(24h, 1000) == 0);
+  CHECK(db.count("SELECT n FROM statements") == 4);
+  CHECK(db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 10);
+  CHECK(db.count("SELECT count(*) FROM outbox") == 15);
+}
+
+TEST_CASE("relay: prunes a backlog larger than its batch, publishing in between") {
+  RelayFixture f;
+  fillOutbox(f.db, 1000);  // 996 prunable, 4 unpublished
+  countStatements(f.db, "DELETE");
+  tasks::RelayOptions options;
+  options.pruneBatch = 100;
+  options.pollInterval = 3s;  // a wait between batches would take 30 s for ten
+  Relay relay(f.db.url(), f.vhost.options(), f.metrics, options);
+  relay.relay.start();
+  REQUIRE(eventually([&] { return f.db.count(kPrunable) == 0; }));
+  CHECK(f.db.count("SELECT n FROM statements") >= 10);
+  f.create("after pruning");
+  REQUIRE(eventually([&] { return f.queued() == 5; }));  // the 4 stuck ones and the new one
+  relay.relay.stop();
+  CHECK(f.db.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0);
+}
+
+TEST_CASE("outbox store: marks exactly the given rows published, in one statement") {
+  RelayFixture f;
+  for (int i = 0; i < 5; ++i) f.create("task " + std::to_string(i));
+  countStatements(f.db, "UPDATE");
+  tasks::PgOutboxStore store(f.db.url(), 5s, testing::quietLogger());
+  const auto pending = store.pending(10);
+  REQUIRE(pending.size() == 5);
+  CHECK(pending[0].traceId == f.context.traceId);
+  CHECK(pending[0].producer == "workstream-tasks");
+  const Timestamp sentAt(std::chrono::microseconds(1'700'000'000'123'456));
+  store.markPublished({pending[0].position, pending[2].position, pending[3].position}, sentAt);
+  CHECK(f.db.count("SELECT n FROM statements") == 1);
+  CHECK(f.db.count("SELECT count(*) FROM outbox WHERE published_at ="
+                   " timestamptz '2023-11-14 22:13:20.123456+00'") == 3);
+  const auto left = store.pending(10);
+  REQUIRE(left.size() == 2);
+  CHECK(left[0].position == pending[1].position);
+  CHECK(left[1].position == pending[4].position);
+}
+
+TEST_CASE("outbox store: rows written before trace_id and producer had columns still relay them") {
+  RelayFixture f;
+  f.create("old row");
+  f.db.sql("UPDATE outbox SET trace_id = NULL, producer = NULL");
+  tasks::PgOutboxStore store(f.db.url(), 5s, testing::quietLogger());
+  const auto pending = store.pending(10);
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].traceId == f.context.traceId);
+  CHECK(pending[0].producer == "workstream-tasks");
 }
