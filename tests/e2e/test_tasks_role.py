@@ -3,12 +3,15 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from conftest import free_port, run_cli
+from conftest import free_port, run_cli, serve_isolated
+from gateway_support import Api
 
 SERVICE = "workstream.tasks.v1.TasksService"
 
@@ -122,3 +125,66 @@ def test_grpc_port_in_use_fails_startup(start):
         ws.communicate(timeout=10)
     assert ws.proc.returncode == 1
     assert "cannot start" in ws.stdout
+
+
+class ThreadWatch:
+    """Every thread id seen in the given processes, sampled from /proc while it runs."""
+
+    def __init__(self, pids):
+        self.pids = pids
+        self.before = {pid: self.tids(pid) for pid in pids}
+        self.seen = {pid: set(tids) for pid, tids in self.before.items()}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def tids(pid):
+        return set(os.listdir("/proc/%d/task" % pid))
+
+    def _sample(self):
+        while not self._stop.wait(0.001):
+            for pid in self.pids:
+                self.seen[pid] |= self.tids(pid)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        return {pid: (self.seen[pid] - self.before[pid], self.before[pid] - self.tids(pid))
+                for pid in self.pids}
+
+
+def test_apart_the_roles_create_no_thread_per_call_once_warm(binary, server_env, isolated):
+    tasks = serve_isolated(binary, server_env, isolated, "tasks")
+    gateway = serve_isolated(binary, server_env, isolated, "gateway",
+                             {"WORKSTREAM_TASKS_ADDR": tasks.env["WORKSTREAM_GRPC_ADDR"]})
+    created = Api(gateway.env["WORKSTREAM_HTTP_ADDR"]).create()
+    assert created.status_code == 201, created.text
+    path = "/api/v1/tasks/" + created.json()["id"]
+    local = threading.local()
+
+    def call(i):
+        if not hasattr(local, "api"):
+            local.api = Api(gateway.env["WORKSTREAM_HTTP_ADDR"])
+        if i % 2 == 0:
+            return local.api.create({"title": "burst %d" % i}).status_code
+        return local.api.get(path).status_code
+
+    def burst(workers, calls=200):
+        with ThreadPoolExecutor(workers) as pool:
+            statuses = list(pool.map(call, range(calls)))
+        assert set(statuses) == {200, 201}, statuses
+
+    # Warm-up at twice the measured concurrency: the gRPC server's pool grows
+    # to the highest concurrency it has seen, and then stays.
+    burst(16)
+    burst(16)
+    watch = ThreadWatch([tasks.proc.pid, gateway.proc.pid])
+    burst(8)
+    changes = watch.stop()
+    for pid, name in ((tasks.proc.pid, "tasks"), (gateway.proc.pid, "gateway")):
+        created, ended = changes[pid]
+        assert not created and not ended, "%s: %d threads created, %d ended over 200 calls" % (
+            name, len(created), len(ended))
+    assert gateway.terminate() == 0
+    assert tasks.terminate() == 0
