@@ -166,42 +166,50 @@ def thread_names(pid, tids):
 
 
 def test_apart_the_roles_create_no_thread_per_call_once_warm(binary, server_env, isolated):
-    tasks = serve_isolated(binary, server_env, isolated, "tasks")
-    gateway = serve_isolated(binary, server_env, isolated, "gateway",
-                             {"WORKSTREAM_TASKS_ADDR": tasks.env["WORKSTREAM_GRPC_ADDR"]})
-    created = Api(gateway.env["WORKSTREAM_HTTP_ADDR"]).create()
-    assert created.status_code == 201, created.text
-    path = "/api/v1/tasks/" + created.json()["id"]
-    local = threading.local()
+    started = [serve_isolated(binary, server_env, isolated, "tasks")]
+    try:
+        tasks = started[0]
+        started.append(serve_isolated(binary, server_env, isolated, "gateway",
+                                      {"WORKSTREAM_TASKS_ADDR": tasks.env["WORKSTREAM_GRPC_ADDR"]}))
+        gateway = started[1]
+        created = Api(gateway.env["WORKSTREAM_HTTP_ADDR"]).create()
+        assert created.status_code == 201, created.text
+        path = "/api/v1/tasks/" + created.json()["id"]
+        local = threading.local()
 
-    def call(i):
-        if not hasattr(local, "api"):
-            local.api = Api(gateway.env["WORKSTREAM_HTTP_ADDR"])
-        if i % 2 == 0:
-            return local.api.create({"title": "burst %d" % i}).status_code
-        return local.api.get(path).status_code
+        def call(i):
+            if not hasattr(local, "api"):
+                local.api = Api(gateway.env["WORKSTREAM_HTTP_ADDR"])
+            if i % 2 == 0:
+                return local.api.create({"title": "burst %d" % i}).status_code
+            return local.api.get(path).status_code
 
-    def burst(workers, calls=200):
-        with ThreadPoolExecutor(workers) as pool:
-            statuses = list(pool.map(call, range(calls)))
-        assert set(statuses) == {200, 201}, statuses
+        def burst(workers, calls=200):
+            with ThreadPoolExecutor(workers) as pool:
+                statuses = list(pool.map(call, range(calls)))
+            assert set(statuses) == {200, 201}, statuses
 
-    pids = {tasks.proc.pid: "tasks", gateway.proc.pid: "gateway"}
+        pids = {tasks.proc.pid: "tasks", gateway.proc.pid: "gateway"}
 
-    def changes(workers):
-        watch = ThreadWatch(list(pids))
-        burst(workers)
-        return {pids[pid]: (thread_names(pid, created), len(ended))
-                for pid, (created, ended) in watch.stop().items() if created or ended}
+        def changes(workers):
+            watch = ThreadWatch(list(pids))
+            burst(workers)
+            return {pids[pid]: (thread_names(pid, created), len(ended))
+                    for pid, (created, ended) in watch.stop().items() if created or ended}
 
-    # Warm-up at twice the measured concurrency until a burst changes nothing:
-    # gRPC's pools grow to the highest concurrency they have seen, then stay.
-    # A pool that churns never settles.
-    warm = [changes(16)]
-    while warm[-1] and len(warm) < 5:
-        warm.append(changes(16))
-    assert warm[-1] == {}, "threads created (names) or ended (count) in each of 5 bursts: %s" % warm
-    measured = changes(8)
-    assert measured == {}, "threads created (names) or ended (count) over 200 calls: %s" % measured
-    assert gateway.terminate() == 0
-    assert tasks.terminate() == 0
+        # Warm-up at twice the measured concurrency until a burst changes nothing:
+        # gRPC's pools grow to the highest concurrency they have seen, then stay.
+        # A pool that churns never settles.
+        warm = [changes(16)]
+        while warm[-1] and len(warm) < 5:
+            warm.append(changes(16))
+        assert warm[-1] == {}, "threads created (names) or ended (count) in each of 5 bursts: %s" % warm
+        measured = changes(8)
+        assert measured == {}, "threads created (names) or ended (count) over 200 calls: %s" % measured
+        assert gateway.terminate() == 0
+        assert tasks.terminate() == 0
+    finally:  # a failed assertion must not leave the processes running
+        for ws in started:
+            if ws.proc.poll() is None:
+                ws.proc.kill()
+                ws.proc.wait()
