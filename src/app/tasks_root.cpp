@@ -24,6 +24,8 @@ namespace workstream::app {
 namespace {
 
 constexpr int kMaxGrpcThreads = 64;
+// One spare poller, so a call arriving while another starts finds a thread.
+constexpr int kMinGrpcPollers = 2;
 
 pg::PoolOptions poolOptions(const Config& config) {
   pg::PoolOptions options;
@@ -76,6 +78,17 @@ class TasksModule final : public Module {
     quota.SetMaxThreads(kMaxGrpcThreads);
     grpc::ServerBuilder builder;
     builder.SetResourceQuota(quota);
+    // The sync server's ThreadManager starts a thread when a call leaves
+    // fewer than MIN_POLLERS threads polling, and ends a thread that finishes
+    // a call while MAX_POLLERS others poll. The default maximum of 2 made
+    // every burst over two calls create and destroy threads. With the maximum
+    // at the quota no thread ends before shutdown: the pool grows to the
+    // highest concurrency seen, never past kMaxGrpcThreads, and steady load
+    // creates none.
+    using Option = grpc::ServerBuilder::SyncServerOption;
+    builder.SetSyncServerOption(Option::NUM_CQS, 1);
+    builder.SetSyncServerOption(Option::MIN_POLLERS, kMinGrpcPollers);
+    builder.SetSyncServerOption(Option::MAX_POLLERS, kMaxGrpcThreads);
     int boundPort = 0;
     builder.AddListeningPort(context.config.grpcAddr->str(), grpc::InsecureServerCredentials(),
                              &boundPort);

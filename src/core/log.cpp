@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <array>
 #include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
 #include <chrono>
 
 namespace workstream {
@@ -14,9 +13,9 @@ constexpr std::array<std::string_view, 4> kLevelNames{"debug", "info", "warn", "
 
 void appendField(std::string& out, std::string_view key, std::string_view value) {
   out += ',';
-  out += boost::json::serialize(boost::json::string(key));
+  out += boost::json::serialize(key);
   out += ':';
-  out += boost::json::serialize(boost::json::string(value));
+  out += boost::json::serialize(value);
 }
 
 }  // namespace
@@ -32,21 +31,27 @@ std::optional<LogLevel> logLevelFromString(std::string_view text) {
 
 void LogSink::write(std::string_view line) {
   std::lock_guard lock(mutex_);
+  // One fwrite of the whole line: a line longer than stdio's buffer goes out
+  // in one write(2) with its newline, not split from it. The flush puts the
+  // line out now, so none is lost to a crash or a kill.
   std::fwrite(line.data(), 1, line.size(), out_);
-  std::fputc('\n', out_);
   std::fflush(out_);
 }
 
 void Logger::log(LogLevel level, std::string_view msg,
                  std::initializer_list<LogField> fields) const {
   if (!sink_->enabled(level)) return;
-  sink_->write(formatLogLine(nowRfc3339(), level, service_, msg, fields));
+  auto line = formatLogLine(nowRfc3339(), level, service_, msg, fields);
+  line += '\n';
+  sink_->write(line);
 }
 
 std::string formatLogLine(std::string_view ts, LogLevel level, std::string_view service,
                           std::string_view msg, std::initializer_list<LogField> fields) {
-  std::string out = "{";
-  out += "\"ts\":" + boost::json::serialize(boost::json::string(ts));
+  std::string out;
+  out.reserve(160);
+  out += "{\"ts\":";
+  out += boost::json::serialize(ts);
   appendField(out, "level", toString(level));
   appendField(out, "service", service);
   appendField(out, "msg", msg);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "workstream/core/uuid.hpp"
+#include "workstream/core/random.hpp"
 
 namespace workstream {
 namespace {
@@ -14,15 +14,17 @@ bool isLowerHex(std::string_view s) {
 
 bool allZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
 
+// `digits` random lowercase hex digits, not all zero; a multiple of 16.
 std::string randomHex(std::size_t digits) {
-  std::string hex;
-  while (hex.size() < digits) {
-    for (char c : newUuid()) {
-      if (c != '-') hex += c;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(digits, '0');
+  do {
+    for (std::size_t at = 0; at < digits; at += 16) {
+      auto bits = random64();
+      for (std::size_t i = 0; i < 16; ++i, bits >>= 4) hex[at + i] = kHex[bits & 0x0f];
     }
-  }
-  hex.resize(digits);
-  return allZero(hex) ? randomHex(digits) : hex;
+  } while (allZero(hex));
+  return hex;
 }
 
 }  // namespace

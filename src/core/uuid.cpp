@@ -1,15 +1,32 @@
 #include "workstream/core/uuid.hpp"
 
 #include <boost/uuid/name_generator_sha1.hpp>
-#include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 #include <cctype>
+
+#include "workstream/core/random.hpp"
 
 namespace workstream {
 
 std::string newUuid() {
-  thread_local boost::uuids::random_generator generate;  // not thread-safe; one per thread
-  return boost::uuids::to_string(generate());
+  // Boost's random_generator asks the OS for 16 bytes per id; the thread's
+  // seeded generator costs no system call.
+  std::uint8_t bytes[16];
+  for (int half = 0; half < 2; ++half) {
+    const auto bits = random64();
+    for (int i = 0; i < 8; ++i) bytes[half * 8 + i] = static_cast<std::uint8_t>(bits >> (8 * i));
+  }
+  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0f) | 0x40);  // version 4
+  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0x0f];
+  }
+  return out;
 }
 
 std::string uuidV5(std::string_view namespaceUuid, std::string_view name) {

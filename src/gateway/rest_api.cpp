@@ -2,6 +2,7 @@
 
 #include <strings.h>
 #include <algorithm>
+#include <array>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -23,6 +24,20 @@ namespace {
 
 constexpr std::string_view kTasks = "/api/v1/tasks";
 constexpr std::size_t kMaxRequestIdLength = 128;
+// What a request's series are keyed by: its route, its method (the last
+// index being every other method) and its status.
+constexpr std::array<std::string_view, 4> kRoutes{"/api/v1/tasks", "/api/v1/tasks/{id}",
+                                                  "/api/v1/tasks/{id}/complete", "other"};
+constexpr std::array<std::string_view, 2> kMethods{"GET", "POST"};
+constexpr std::size_t kMethodSlots = kMethods.size() + 1;
+constexpr int kFirstStatus = 100;
+constexpr std::size_t kStatuses = 500;
+
+// The index of `value` in `names`, or names.size() when it is not there.
+template <std::size_t N>
+std::size_t indexOf(const std::array<std::string_view, N>& names, std::string_view value) {
+  return static_cast<std::size_t>(std::find(names.begin(), names.end(), value) - names.begin());
+}
 
 bool validRequestId(std::string_view id) {
   if (id.empty() || id.size() > kMaxRequestIdLength) return false;
@@ -121,33 +136,42 @@ struct RestApi::Exchange {
 };
 
 RestApi::RestApi(TasksClient& tasks, Logger log, Metrics& metrics)
-    : tasks_(tasks), log_(std::move(log)), metrics_(metrics) {}
+    : tasks_(tasks),
+      log_(std::move(log)),
+      metrics_(metrics),
+      series_(kRoutes.size() * kMethodSlots * kStatuses, [this](std::size_t key) {
+        const auto status = static_cast<int>(key % kStatuses) + kFirstStatus;
+        return resolve(kRoutes[key / kStatuses / kMethodSlots], key / kStatuses % kMethodSlots,
+                       status);
+      }) {}
 
-void RestApi::count(const std::string& route, const std::string& requestMethod, int status,
+void RestApi::count(const std::string& route, const std::string& method, int status,
                     double seconds) {
+  const auto routeAt = indexOf(kRoutes, route);
+  const auto methodAt = indexOf(kMethods, method);
+  const bool tabled = routeAt < kRoutes.size() && status >= kFirstStatus &&
+                      status < kFirstStatus + static_cast<int>(kStatuses);
+  // Outside the table only for a route or status this API does not have.
+  const Series series = tabled ? series_.at((routeAt * kMethodSlots + methodAt) * kStatuses +
+                                            static_cast<std::size_t>(status - kFirstStatus))
+                               : resolve(route, methodAt, status);
+  series.requests->inc();
+  series.duration->observe(seconds);
+}
+
+RestApi::Series RestApi::resolve(std::string_view route, std::size_t methodAt, int status) {
   // Labels stay few: clients choose the method, so unknown ones are "other".
-  const std::string method =
-      requestMethod == "GET" || requestMethod == "POST" ? requestMethod : std::string("other");
-  const std::string key = route + ' ' + method + ' ' + std::to_string(status);
-  Series* series = nullptr;
-  {
-    std::lock_guard lock(countersMutex_);
-    auto& slot = counters_[key];
-    if (slot.requests == nullptr) {
-      slot.requests = &metrics_.counter("workstream_http_requests_total",
-                                        "REST requests answered, by route, method and status",
-                                        "route=\"" + route + "\",method=\"" + method +
-                                            "\",status=\"" + std::to_string(status) + "\"");
-      slot.duration = &metrics_.histogram(
+  const std::string method(methodAt < kMethods.size() ? kMethods[methodAt] : "other");
+  const std::string routeLabel = "route=\"" + std::string(route) + "\"";
+  return {
+      &metrics_.counter(
+          "workstream_http_requests_total", "REST requests answered, by route, method and status",
+          routeLabel + ",method=\"" + method + "\",status=\"" + std::to_string(status) + "\""),
+      &metrics_.histogram(
           "workstream_http_request_duration_seconds",
           "REST request duration from the request read to the response handed back, by route "
           "and status class",
-          latencyBuckets(), "route=\"" + route + "\",status=\"" + statusClass(status) + "\"");
-    }
-    series = &slot;
-  }
-  series->requests->inc();
-  series->duration->observe(seconds);
+          latencyBuckets(), routeLabel + ",status=\"" + statusClass(status) + "\"")};
 }
 
 bool RestApi::waitAnswered(std::chrono::steady_clock::time_point deadline) {

@@ -4,7 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 
 #include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
@@ -43,12 +43,13 @@ class RestApi {
   std::mutex outstandingMutex_;
   std::condition_variable answered_;
   int outstanding_ = 0;
-  std::mutex countersMutex_;
   struct Series {
     Counter* requests = nullptr;
     Histogram* duration = nullptr;
   };
-  std::unordered_map<std::string, Series> counters_;
+  Series resolve(std::string_view route, std::size_t methodAt, int status);
+  // By route, method and status: a request builds no label and takes no lock.
+  SeriesTable<Series> series_;
 };
 
 }  // namespace workstream::gateway

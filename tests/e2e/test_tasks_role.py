@@ -3,12 +3,15 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from conftest import free_port, run_cli
+from conftest import free_port, run_cli, serve_isolated
+from gateway_support import Api
 
 SERVICE = "workstream.tasks.v1.TasksService"
 
@@ -122,3 +125,91 @@ def test_grpc_port_in_use_fails_startup(start):
         ws.communicate(timeout=10)
     assert ws.proc.returncode == 1
     assert "cannot start" in ws.stdout
+
+
+class ThreadWatch:
+    """Every thread id seen in the given processes, sampled from /proc while it runs."""
+
+    def __init__(self, pids):
+        self.pids = pids
+        self.before = {pid: self.tids(pid) for pid in pids}
+        self.seen = {pid: set(tids) for pid, tids in self.before.items()}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def tids(pid):
+        return set(os.listdir("/proc/%d/task" % pid))
+
+    def _sample(self):
+        while not self._stop.wait(0.001):
+            for pid in self.pids:
+                self.seen[pid] |= self.tids(pid)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        return {pid: (self.seen[pid] - self.before[pid], self.before[pid] - self.tids(pid))
+                for pid in self.pids}
+
+
+def thread_names(pid, tids):
+    names = []
+    for tid in sorted(tids):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as comm:
+                names.append(comm.read().strip())
+        except FileNotFoundError:
+            names.append("(ended)")
+    return names
+
+
+def test_apart_the_roles_create_no_thread_per_call_once_warm(binary, server_env, isolated):
+    started = [serve_isolated(binary, server_env, isolated, "tasks")]
+    try:
+        tasks = started[0]
+        started.append(serve_isolated(binary, server_env, isolated, "gateway",
+                                      {"WORKSTREAM_TASKS_ADDR": tasks.env["WORKSTREAM_GRPC_ADDR"]}))
+        gateway = started[1]
+        created = Api(gateway.env["WORKSTREAM_HTTP_ADDR"]).create()
+        assert created.status_code == 201, created.text
+        path = "/api/v1/tasks/" + created.json()["id"]
+        local = threading.local()
+
+        def call(i):
+            if not hasattr(local, "api"):
+                local.api = Api(gateway.env["WORKSTREAM_HTTP_ADDR"])
+            if i % 2 == 0:
+                return local.api.create({"title": "burst %d" % i}).status_code
+            return local.api.get(path).status_code
+
+        def burst(workers, calls=200):
+            with ThreadPoolExecutor(workers) as pool:
+                statuses = list(pool.map(call, range(calls)))
+            assert set(statuses) == {200, 201}, statuses
+
+        pids = {tasks.proc.pid: "tasks", gateway.proc.pid: "gateway"}
+
+        def changes(workers):
+            watch = ThreadWatch(list(pids))
+            burst(workers)
+            return {pids[pid]: (thread_names(pid, created), len(ended))
+                    for pid, (created, ended) in watch.stop().items() if created or ended}
+
+        # Warm-up at twice the measured concurrency until a burst changes nothing:
+        # gRPC's pools grow to the highest concurrency they have seen, then stay.
+        # A pool that churns never settles.
+        warm = [changes(16)]
+        while warm[-1] and len(warm) < 5:
+            warm.append(changes(16))
+        assert warm[-1] == {}, "threads created (names) or ended (count) in each of 5 bursts: %s" % warm
+        measured = changes(8)
+        assert measured == {}, "threads created (names) or ended (count) over 200 calls: %s" % measured
+        assert gateway.terminate() == 0
+        assert tasks.terminate() == 0
+    finally:  # a failed assertion must not leave the processes running
+        for ws in started:
+            if ws.proc.poll() is None:
+                ws.proc.kill()
+                ws.proc.wait()

@@ -25,6 +25,7 @@ class LogSink {
  public:
   LogSink(std::FILE* out, LogLevel minimum) : out_(out), minimum_(minimum) {}
   bool enabled(LogLevel level) const { return level >= minimum_; }
+  // `line` ends with its newline.
   void write(std::string_view line);
 
  private:

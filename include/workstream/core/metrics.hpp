@@ -62,6 +62,37 @@ std::string boundedLabel(std::string_view value, std::initializer_list<std::stri
 // "2xx", "4xx", "5xx"... of an HTTP status.
 std::string statusClass(int status);
 
+// Handles to series over a small fixed space of keys (say route x method x
+// status), resolved once per key: the first use of a key calls `resolve`
+// under a lock (which registers the series); later ones find the handles
+// with one atomic load, so recording builds no labels and takes no lock.
+template <class Handles>
+class SeriesTable {
+ public:
+  SeriesTable(std::size_t keys, std::function<Handles(std::size_t key)> resolve)
+      : resolve_(std::move(resolve)), slots_(new std::atomic<const Handles*>[keys]), keys_(keys) {
+    for (std::size_t i = 0; i < keys; ++i) slots_[i].store(nullptr, std::memory_order_relaxed);
+  }
+
+  std::size_t size() const { return keys_; }
+  // `key` < size().
+  const Handles& at(std::size_t key) {
+    if (const auto* known = slots_[key].load(std::memory_order_acquire)) return *known;
+    std::lock_guard lock(mutex_);
+    if (const auto* known = slots_[key].load(std::memory_order_relaxed)) return *known;
+    const auto& made = resolved_.emplace_back(resolve_(key));
+    slots_[key].store(&made, std::memory_order_release);
+    return made;
+  }
+
+ private:
+  std::function<Handles(std::size_t)> resolve_;
+  std::unique_ptr<std::atomic<const Handles*>[]> slots_;
+  std::size_t keys_;
+  std::mutex mutex_;
+  std::deque<Handles> resolved_;  // a deque: handles stay where they are
+};
+
 // Prometheus metrics of one process, rendered in the text exposition format.
 // Registration takes a lock and returns the series already registered under
 // the same name and labels; updating a series is atomic and takes no lock.

@@ -2,6 +2,10 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "workstream/core/log.hpp"
 
@@ -38,6 +42,32 @@ TEST_CASE("log: levels below the minimum are dropped") {
   const std::string written(buffer, n);
   CHECK(written.find("hidden") == std::string::npos);
   CHECK(written.find(R"("msg":"shown","event_id":"e-1"})") != std::string::npos);
+}
+
+TEST_CASE("log: lines from many threads come out whole, each on a line of its own") {
+  std::FILE* file = std::tmpfile();
+  REQUIRE(file != nullptr);
+  Logger log(std::make_shared<LogSink>(file, LogLevel::info), "svc");
+  const std::string big(20000, 'x');  // longer than stdio's buffer
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&log, &big, t] {
+      for (int i = 0; i < 50; ++i) log.info("line", {{"thread", std::to_string(t)}, {"big", big}});
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::fseek(file, 0, SEEK_END);
+  std::string written(static_cast<std::size_t>(std::ftell(file)), '\0');
+  std::rewind(file);
+  REQUIRE(std::fread(written.data(), 1, written.size(), file) == written.size());
+  std::fclose(file);
+  std::istringstream lines(written);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    REQUIRE(boost::json::parse(line).as_object().at("big").as_string() == big);
+  }
+  CHECK(count == 200);
+  CHECK(written.back() == '\n');
 }
 
 TEST_CASE("log: a logger says which levels it writes, so callers skip building fields") {

@@ -1,5 +1,7 @@
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -94,4 +96,26 @@ TEST_CASE("metrics: bounded labels and status classes") {
   CHECK(statusClass(431) == "4xx");
   CHECK(statusClass(503) == "5xx");
   CHECK(statusClass(42) == "other");
+}
+
+TEST_CASE("metrics: a series table resolves each key once, even from many threads") {
+  Metrics metrics;
+  std::atomic<int> resolved{0};
+  SeriesTable<Counter*> table(4, [&](std::size_t key) {
+    ++resolved;
+    return &metrics.counter("calls_total", "Calls", "key=\"" + std::to_string(key) + "\"");
+  });
+  CHECK(table.size() == 4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&table] {
+      for (int i = 0; i < 1000; ++i) table.at(static_cast<std::size_t>(i % 3))->inc();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(resolved == 3);  // key 3 was never used: its series is not registered
+  CHECK(table.at(0) != table.at(1));
+  CHECK(table.at(0) == &metrics.counter("calls_total", "Calls", "key=\"0\""));
+  CHECK(table.at(0)->value() + table.at(1)->value() + table.at(2)->value() == 8000);
+  CHECK(metrics.render().find("key=\"3\"") == std::string::npos);
 }

@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <ctime>
+#include <regex>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "workstream/core/time.hpp"
 #include "workstream/core/trace.hpp"
@@ -38,6 +41,53 @@ TEST_CASE("uuid: v4 ids are fresh and canonical") {
   for (int i = 0; i < 1000; ++i) ids.insert(newUuid());
   CHECK(ids.size() == 1000);
   CHECK(canonicalUuid(*ids.begin()) == *ids.begin());
+}
+
+TEST_CASE("uuid: v4 ids carry the version and the RFC 4122 variant") {
+  const std::regex v4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  std::set<char> variants;
+  for (int i = 0; i < 1000; ++i) {
+    const auto id = newUuid();
+    INFO(id);
+    REQUIRE(std::regex_match(id, v4));
+    variants.insert(id[19]);
+  }
+  CHECK(variants == std::set<char>{'8', '9', 'a', 'b'});  // the random bits beside it vary
+}
+
+// Each thread seeds a generator of its own: threads must not repeat each
+// other's ids (as they would if they shared a seed).
+TEST_CASE("uuid and trace ids: unique across threads") {
+  constexpr int kThreads = 8, kEach = 5000;
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&out = made[t]] {
+      for (int i = 0; i < kEach; ++i) {
+        out.push_back(newUuid());
+        const auto trace = newTraceParent();
+        out.push_back(trace.traceId);
+        out.push_back(trace.spanId);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> all;
+  for (const auto& ids : made) all.insert(ids.begin(), ids.end());
+  CHECK(all.size() == static_cast<std::size_t>(kThreads * kEach * 3));
+}
+
+TEST_CASE("trace: fresh trace and span ids are lowercase hex of their length") {
+  const std::regex trace("^[0-9a-f]{32}$"), span("^[0-9a-f]{16}$");
+  std::set<char> firstDigits;
+  for (int i = 0; i < 200; ++i) {
+    const auto parent = newTraceParent();
+    REQUIRE(std::regex_match(parent.traceId, trace));
+    REQUIRE(std::regex_match(parent.spanId, span));
+    REQUIRE(std::regex_match(childOf(parent).spanId, span));
+    firstDigits.insert(parent.traceId[0]);
+  }
+  CHECK(firstDigits.size() > 8);  // every digit is random, none fixed as in a UUID
 }
 
 TEST_CASE("uuid: v5 is deterministic and matches the RFC 4122 example") {
