@@ -6,11 +6,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/parse_query.hpp>
 #include <cctype>
-#include <charconv>
 #include <chrono>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -18,6 +15,7 @@
 #include "tasks/validation.hpp"
 #include "workstream/core/trace.hpp"
 #include "workstream/core/uuid.hpp"
+#include "workstream/http/query.hpp"
 
 namespace workstream::gateway {
 namespace {
@@ -268,18 +266,12 @@ void RestApi::create(const std::shared_ptr<Exchange>& exchange) {
 }
 
 void RestApi::list(const std::shared_ptr<Exchange>& exchange) {
-  const std::string queryText(exchange->request.query());
-  auto query =
-      boost::urls::parse_query(boost::core::string_view(queryText.data(), queryText.size()));
-  if (!query) return exchange->fail(400, "VALIDATION_FAILED", "malformed query string", "query");
+  auto params = http::parseQuery(exchange->request.query());
+  if (!params) {
+    return exchange->fail(400, "VALIDATION_FAILED", params.error().message, params.error().field);
+  }
   tasks::ListQuery listQuery;
-  std::set<std::string> seen;
-  for (const auto& param : *query) {
-    const std::string key = param.key.decode();
-    const std::string value = param.value.decode();
-    if (!seen.insert(key).second) {
-      return exchange->fail(400, "VALIDATION_FAILED", key + " is given twice", key);
-    }
+  for (const auto& [key, value] : *params) {
     if (key == "status") {
       auto status = tasks::taskStatusFromString(value);
       if (!status)
@@ -287,14 +279,12 @@ void RestApi::list(const std::shared_ptr<Exchange>& exchange) {
                               "status");
       listQuery.status = status;
     } else if (key == "limit") {
-      int limit = 0;
-      const auto& v = value;
-      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
-      if (ec != std::errc{} || end != v.data() + v.size() || limit < 1 || limit > 100) {
+      auto limit = http::parseBoundedInt(value, 1, 100);
+      if (!limit) {
         return exchange->fail(400, "VALIDATION_FAILED",
                               "limit must be a whole number from 1 to 100", "limit");
       }
-      listQuery.pageSize = limit;
+      listQuery.pageSize = *limit;
     } else if (key == "page_token") {
       if (!tasks::isValidUtf8(value)) {  // protobuf would refuse it
         return exchange->fail(400, "INVALID_PAGE_TOKEN", "the page token is not valid",
@@ -302,8 +292,8 @@ void RestApi::list(const std::shared_ptr<Exchange>& exchange) {
       }
       listQuery.pageToken = value;
     } else {
-      return exchange->fail(400, "VALIDATION_FAILED", "unknown query parameter \"" + key + "\"",
-                            key);
+      const auto unknown = http::unknownParameter(key);
+      return exchange->fail(400, "VALIDATION_FAILED", unknown.message, unknown.field);
     }
   }
   tasks_.list(listQuery, exchange->meta(), [exchange](Result<tasks::TaskPage, CallError> result) {

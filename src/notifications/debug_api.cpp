@@ -4,13 +4,12 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse_query.hpp>
-#include <charconv>
-#include <set>
 #include <variant>
 
+#include "workstream/core/cursor.hpp"
 #include "workstream/core/errors.hpp"
 #include "workstream/core/uuid.hpp"
+#include "workstream/http/query.hpp"
 
 namespace workstream::notifications {
 namespace {
@@ -39,50 +38,28 @@ http::Response invalid(const std::string& field, const std::string& message) {
                              json::serialize(json::object{{"field", field}}));
 }
 
-// Cursors are opaque: "<received_at ms>:<event_id>", hex-encoded.
+// Cursors: "<received_at ms>:<event_id>" (no prefix, as ever), hex-encoded.
 std::string encodeCursor(const NotificationRecord& last) {
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(last.receivedAt.time_since_epoch())
           .count();
-  const std::string plain = std::to_string(ms) + ":" + last.eventId;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : plain) (out += kHex[c >> 4]) += kHex[c & 0xF];
-  return out;
+  return workstream::encodeCursor("", ms, last.eventId);
 }
 
+// A time our encoder could have written, so that it converts to
+// microseconds without overflow.
 std::optional<std::pair<Timestamp, std::string>> decodeCursor(std::string_view hex) {
-  if (hex.size() % 2 != 0 || hex.size() > 200) return std::nullopt;
-  std::string plain;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
-    if (ec != std::errc{} || end != hex.data() + i + 2) return std::nullopt;
-    plain += static_cast<char>(value);
-  }
-  const auto colon = plain.find(':');
-  if (colon == std::string::npos) return std::nullopt;
-  long long ms = 0;
-  const auto [end, ec] = std::from_chars(plain.data(), plain.data() + colon, ms);
-  if (ec != std::errc{} || end != plain.data() + colon) return std::nullopt;
-  // The cursor comes back from the client: a time our encoder could have
-  // written, so that it converts to microseconds without overflow.
-  if (ms < 0 || ms > kLatestCursorMs) return std::nullopt;
-  auto id = canonicalUuid(std::string_view(plain).substr(colon + 1));
-  if (!id) return std::nullopt;
-  return std::make_pair(Timestamp(std::chrono::milliseconds(ms)), *id);
+  auto decoded = workstream::decodeCursor("", hex, 0, kLatestCursorMs);
+  if (!decoded) return std::nullopt;
+  return std::make_pair(Timestamp(std::chrono::milliseconds(decoded->first)),
+                        std::move(decoded->second));
 }
 
 std::variant<RecordQuery, http::Response> parseQuery(std::string_view text) {
   RecordQuery query;
-  const std::string owned(text);
-  auto params = boost::urls::parse_query(boost::core::string_view(owned.data(), owned.size()));
-  if (!params) return invalid("query", "malformed query string");
-  std::set<std::string> seen;
-  for (const auto& param : *params) {
-    const std::string key = param.key.decode();
-    const std::string value = param.value.decode();
-    if (!seen.insert(key).second) return invalid(key, key + " is given twice");
+  auto params = http::parseQuery(text);
+  if (!params) return invalid(params.error().field, params.error().message);
+  for (const auto& [key, value] : *params) {
     if (key == "event_type") {
       query.eventType = value;
     } else if (key == "task_id") {
@@ -93,17 +70,15 @@ std::variant<RecordQuery, http::Response> parseQuery(std::string_view text) {
       query.since = parseRfc3339(value);
       if (!query.since) return invalid(key, "since must be an RFC 3339 time");
     } else if (key == "limit") {
-      const auto [end, ec] =
-          std::from_chars(value.data(), value.data() + value.size(), query.limit);
-      if (ec != std::errc{} || end != value.data() + value.size() || query.limit < 1 ||
-          query.limit > 100) {
-        return invalid(key, "limit must be a whole number from 1 to 100");
-      }
+      auto limit = http::parseBoundedInt(value, 1, 100);
+      if (!limit) return invalid(key, "limit must be a whole number from 1 to 100");
+      query.limit = *limit;
     } else if (key == "cursor") {
       query.after = decodeCursor(value);
       if (!query.after) return invalid(key, "the cursor is not valid");
     } else {
-      return invalid(key, "unknown query parameter \"" + key + "\"");
+      const auto unknown = http::unknownParameter(key);
+      return invalid(unknown.field, unknown.message);
     }
   }
   return query;
