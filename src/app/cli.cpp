@@ -53,8 +53,9 @@ std::optional<Config> configNeedingAll(
     const Flags& flags, std::initializer_list<std::pair<const char*, std::string Config::*>> urls) {
   auto result = loadConfig(RoleSet{}, processEnvironment(), flags);
   for (const auto& [variable, url] : urls) {
+    const std::string name = variable;  // clang 15 cannot capture a structured binding
     const bool named = std::any_of(result.problems.begin(), result.problems.end(),
-                                   [&](const ConfigProblem& p) { return p.variable == variable; });
+                                   [&](const ConfigProblem& p) { return p.variable == name; });
     if (!named && (result.config.*url).empty()) {
       result.problems.push_back({variable, "is required but not set"});
     }
