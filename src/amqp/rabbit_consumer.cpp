@@ -88,6 +88,7 @@ void RabbitConsumer::run() {
       if (!stuck_) backoff_ = kFirstBackoff;
       stuck_ = false;
       log_.info("consuming", {{"queue", options_.queue.name}});
+      if (options_.onSubscribed) options_.onSubscribed();
       serve(connection, publisher);
       drain(connection, publisher);
       connected_ = false;

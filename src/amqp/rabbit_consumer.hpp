@@ -32,6 +32,7 @@ struct ConsumerOptions {
   events::RetryPolicy retry;
   std::chrono::milliseconds confirmTimeout{5000};
   std::function<void(Connection&)> onConnect;  // runs before subscribing
+  std::function<void()> onSubscribed;          // runs once consuming, on each connection
 };
 
 // The consumer runtime on RabbitMQ: manual acks, bounded prefetch, handlers

@@ -37,7 +37,8 @@ class MailerModule final : public Module {
                     std::chrono::duration_cast<std::chrono::seconds>(context.config.smtpTimeout) +
                         std::chrono::seconds(1)},
                    systemNow, log_),
-        consumer_(consumerOptions(context.config, events::mailerQueue(), "workstream-mailer"),
+        consumer_(consumerOptions(context.config, events::mailerQueue(), "workstream-mailer",
+                                  context.readiness),
                   router_, log_, context.metrics) {
     router_.on("workstream.mail.send.v1", events::checkMailPayload,
                [this](const events::Envelope& e, const events::Delivery& d) {

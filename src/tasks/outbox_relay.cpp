@@ -95,7 +95,7 @@ void OutboxRelay::housekeeping() {
       pendingGauge_.set(static_cast<double>(stats.pending));
       oldestGauge_.set(stats.oldestPendingSeconds);
       oldestPendingSeconds_ = stats.oldestPendingSeconds;
-      statsKnown_ = true;
+      if (!statsKnown_.exchange(true) && options_.onFirstRead) options_.onFirstRead();
     }
     if (leading_ && now >= nextPrune_) {
       nextPrune_ = now + kPruneEvery;
