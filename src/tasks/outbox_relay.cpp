@@ -116,28 +116,35 @@ void OutboxRelay::run() {
       if (stopping_) break;
     }
     try {
-      housekeeping();
       const bool lead = store_.lead();
       if (lead != leading_)
         log_.info(lead ? "outbox relay is active" : "outbox relay is standing by");
       leading_ = lead;
       activeGauge_.set(lead ? 1 : 0);
       if (!lead) {
+        housekeeping();
         pause(options_.pollInterval);  // the holder's session ends: take over then
         continue;
       }
       auto batch = store_.pending(options_.batchSize);
-      if (batch.empty()) {
-        store_.waitForEvents(options_.pollInterval);
-      } else {
-        publishBatch(batch);
-      }
+      if (!batch.empty()) publishBatch(batch);
+      // After publishing, not before reading: a statistics query or a prune
+      // never delays an event that is waiting. One that commits meanwhile
+      // has notified, and the wait returns at once.
+      housekeeping();
+      if (batch.empty()) store_.waitForEvents(options_.pollInterval);
       backoff = kFirstBackoff;
     } catch (const InfrastructureError& e) {
       leading_ = false;
       activeGauge_.set(0);
       log_.warn("outbox relay failed; retrying",
                 {{"error", e.what()}, {"retry_in_ms", std::to_string(backoff.count())}});
+      // While publishing fails the statistics still move, so readiness tells
+      // how old the waiting events are; a database that is down was reported.
+      try {
+        housekeeping();
+      } catch (const InfrastructureError&) {
+      }
       pause(backoff);
       backoff = std::min(kMaxBackoff, backoff * 2);
     }
