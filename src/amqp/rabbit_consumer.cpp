@@ -81,12 +81,14 @@ void RabbitConsumer::run() {
       connection.check("basic.consume on " + options_.queue.name);
       RabbitPublisher publisher(publisherOptions, options_.confirmTimeout);
       ++generation_;
+      acks_.reset();
       connected_ = true;
       // After deliveries that could not be moved, the backoff keeps growing:
       // reconnecting at once would requeue them in a loop.
       if (!stuck_) backoff_ = kFirstBackoff;
       stuck_ = false;
       log_.info("consuming", {{"queue", options_.queue.name}});
+      if (options_.onSubscribed) options_.onSubscribed();
       serve(connection, publisher);
       drain(connection, publisher);
       connected_ = false;
@@ -127,6 +129,7 @@ void RabbitConsumer::serve(Connection& connection, RabbitPublisher& publisher) {
     if (reply.reply_type == AMQP_RESPONSE_NORMAL) {
       Job job{generation_, envelope.delivery_tag, toDelivery(envelope), {}};
       amqp_destroy_envelope(&envelope);
+      acks_.delivered(job.tag);
       {
         std::lock_guard lock(mutex_);
         jobs_.push_back(std::move(job));
@@ -238,8 +241,7 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
     metrics_.inFlight.add(-1);
     if (c.job.generation != generation_) continue;  // from a lost connection
     if (c.outcome.kind == events::Outcome::Kind::done) {
-      connection.checkStatus(amqp_basic_ack(connection.get(), Connection::kChannel, c.job.tag, 0),
-                             "basic.ack");
+      acks_.ready(c.job.tag);
       metrics_.done.inc();
       continue;
     }
@@ -247,6 +249,7 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
     copies.push_back(events::failureCopy(c.job.delivery, c.outcome, options_.queue, options_.retry,
                                          options_.consumerName, nowRfc3339(), unit(random)));
   }
+  sendAcks(connection);
   if (failed.empty()) return;
   // One at a time: returned messages are told apart by id, and a batch may
   // hold two copies of one message.
@@ -276,12 +279,12 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
       connection.checkStatus(
           amqp_basic_nack(connection.get(), Connection::kChannel, c.job.tag, 0, requeue ? 1 : 0),
           "basic.nack");
+      acks_.forget(c.job.tag);
       stuck = stuck || requeue;
       continue;
     }
     refusals_.erase(c.job.delivery.messageId);
-    connection.checkStatus(amqp_basic_ack(connection.get(), Connection::kChannel, c.job.tag, 0),
-                           "basic.ack");
+    acks_.ready(c.job.tag);
     (dead ? metrics_.deadLettered : metrics_.retried).inc();
     metrics_
         .failures(
@@ -298,12 +301,23 @@ void RabbitConsumer::settle(Connection& connection, RabbitPublisher& publisher) 
               {"error_code", c.outcome.errorCode},
               {"error", c.outcome.errorMessage}});
   }
+  sendAcks(connection);
   // A retry or dead-letter queue that refuses copies (deleted, say) would
   // turn requeueing into a hot loop: reconnect, with backoff, which declares
   // the topology again.
   if (stuck) {
     stuck_ = true;
     throw Unavailable("failed deliveries could not be moved to their queues");
+  }
+}
+
+// Durable effects only reach this point, so a run of them is acked in one
+// frame; see AckBatcher for what a multiple ack never covers.
+void RabbitConsumer::sendAcks(Connection& connection) {
+  for (const auto& ack : acks_.take()) {
+    connection.checkStatus(
+        amqp_basic_ack(connection.get(), Connection::kChannel, ack.tag, ack.multiple ? 1 : 0),
+        "basic.ack");
   }
 }
 

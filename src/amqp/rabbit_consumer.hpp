@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "amqp/ack_batcher.hpp"
 #include "amqp/amqp_connection.hpp"
 #include "amqp/consumer_instruments.hpp"
 #include "events/event_context.hpp"
@@ -31,6 +32,7 @@ struct ConsumerOptions {
   events::RetryPolicy retry;
   std::chrono::milliseconds confirmTimeout{5000};
   std::function<void(Connection&)> onConnect;  // runs before subscribing
+  std::function<void()> onSubscribed;          // runs once consuming, on each connection
 };
 
 // The consumer runtime on RabbitMQ: manual acks, bounded prefetch, handlers
@@ -67,6 +69,7 @@ class RabbitConsumer {
   void serve(Connection& connection, RabbitPublisher& publisher);
   void drain(Connection& connection, RabbitPublisher& publisher);
   void settle(Connection& connection, RabbitPublisher& publisher);
+  void sendAcks(Connection& connection);
   void work();
   void wake();
   void waitForWork(int socket, int timeoutMs);
@@ -90,6 +93,7 @@ class RabbitConsumer {
   static constexpr int kMaxRefusals = 3;
   static constexpr std::size_t kMaxTrackedRefusals = 10'000;
   std::unordered_map<std::string, int> refusals_;
+  AckBatcher acks_;  // deliveries of this connection, on its thread only
   int wakeFd_ = -1;
 
   std::mutex mutex_;

@@ -43,7 +43,8 @@ class MailerModule final : public Module {
                     std::chrono::duration_cast<std::chrono::seconds>(context.config.smtpTimeout) +
                         std::chrono::seconds(1)},
                    systemNow, log_),
-        consumer_(consumerOptions(context.config, events::mailerQueue(), "workstream-mailer"),
+        consumer_(consumerOptions(context.config, events::mailerQueue(), "workstream-mailer",
+                                  context.readiness),
                   router_, log_, context.metrics) {
     router_.on(events::kMailSend, [this](const events::Envelope& e, const events::Delivery& d) {
       return processor_.process(e, d);

@@ -17,7 +17,7 @@ events::RetryPolicy retryPolicy(const Config& config) {
 }
 
 amqp::ConsumerOptions consumerOptions(const Config& config, const events::ConsumerQueue& queue,
-                                      std::string consumerName) {
+                                      std::string consumerName, Readiness& readiness) {
   amqp::ConsumerOptions options;
   options.connection = connectionOptions(config, consumerName + " consumer", 30);
   options.queue = queue;
@@ -27,6 +27,7 @@ amqp::ConsumerOptions consumerOptions(const Config& config, const events::Consum
   options.retry = retryPolicy(config);
   options.confirmTimeout = config.rabbitmqConfirmTimeout;
   options.onConnect = [&config](amqp::Connection& c) { declareTopology(c, config); };
+  options.onSubscribed = [&readiness] { readiness.recheck(); };
   return options;
 }
 

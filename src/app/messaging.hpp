@@ -9,6 +9,7 @@
 #include "events/retry_policy.hpp"
 #include "workstream/core/config.hpp"
 #include "workstream/core/log.hpp"
+#include "workstream/core/readiness.hpp"
 
 namespace workstream::app {
 
@@ -16,9 +17,10 @@ amqp::ConnectionOptions connectionOptions(const Config& config, std::string name
                                           int heartbeatSeconds = 0);
 events::RetryPolicy retryPolicy(const Config& config);
 // A consumer of `queue` with the configured prefetch, concurrency and
-// retries, declaring the topology on each connection.
+// retries, declaring the topology on each connection; readiness looks again
+// as soon as it is subscribed.
 amqp::ConsumerOptions consumerOptions(const Config& config, const events::ConsumerQueue& queue,
-                                      std::string consumerName);
+                                      std::string consumerName, Readiness& readiness);
 // Declares the topology on `connection` (each new connection does it).
 void declareTopology(amqp::Connection& connection, const Config& config);
 // At startup: declares the topology; a broker that is down is only a

@@ -30,7 +30,7 @@ class NotificationsModule final : public Module {
         mail_(publisher_),
         processor_(dedup_, records_, mail_, systemNow, log_),
         consumer_(consumerOptions(context.config, events::notificationsQueue(),
-                                  "workstream-notifications"),
+                                  "workstream-notifications", context.readiness),
                   router_, log_, context.metrics) {
     auto process = [this](const events::Envelope& e, const events::Delivery& d) {
       return processor_.process(e, d);

@@ -36,9 +36,11 @@ pg::PoolOptions poolOptions(const Config& config) {
   return options;
 }
 
-tasks::RelayOptions relayOptions(const Config& config) {
+// Readiness looks again as soon as the relay has read the outbox, rather
+// than at its next tick.
+tasks::RelayOptions relayOptions(const Config& config, Readiness& readiness) {
   return {config.outboxBatchSize, config.outboxPollInterval, config.outboxMaxAge,
-          config.outboxRetention};
+          config.outboxRetention, [&readiness] { readiness.recheck(); }};
 }
 
 // Migrations may take long, and may wait for another process's: no
@@ -63,7 +65,8 @@ class TasksModule final : public Module {
                    context.config.rabbitmqConfirmTimeout,
                    [&config = context.config](amqp::Connection& c) { declareTopology(c, config); }),
         outboxStore_(context.config.postgresUrl, context.config.postgresStatementTimeout, log_),
-        relay_(outboxStore_, publisher_, relayOptions(context.config), log_, context.metrics) {
+        relay_(outboxStore_, publisher_, relayOptions(context.config, context.readiness), log_,
+               context.metrics) {
     if (context.config.migrateOnStart) {
       pg::Pool migrationPool(migrationOptions(context.config), log_);
       auto lease = migrationPool.acquire();

@@ -26,6 +26,14 @@ void Readiness::start() {
   thread_ = std::thread([this] { loop(); });
 }
 
+void Readiness::recheck() {
+  {
+    std::lock_guard lock(mutex_);
+    recheck_ = true;
+  }
+  wake_.notify_all();
+}
+
 void Readiness::drain() {
   std::lock_guard lock(mutex_);
   report_.draining = true;
@@ -67,6 +75,7 @@ ReadinessReport Readiness::evaluate(const std::vector<ReadinessCheck>& checks) {
 void Readiness::loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
+    recheck_ = false;
     lock.unlock();
     auto fresh = evaluate(checks_);
     lock.lock();
@@ -82,7 +91,7 @@ void Readiness::loop() {
     // seen in a fraction of a second, not a whole interval later.
     everReady_ = everReady_ || ready;
     const auto wait = everReady_ ? interval_ : std::min(interval_, kStartupInterval);
-    wake_.wait_for(lock, wait, [this] { return stopping_; });
+    wake_.wait_for(lock, wait, [this] { return stopping_ || recheck_; });
   }
 }
 

@@ -95,7 +95,7 @@ void OutboxRelay::housekeeping() {
       pendingGauge_.set(static_cast<double>(stats.pending));
       oldestGauge_.set(stats.oldestPendingSeconds);
       oldestPendingSeconds_ = stats.oldestPendingSeconds;
-      statsKnown_ = true;
+      if (!statsKnown_.exchange(true) && options_.onFirstRead) options_.onFirstRead();
     }
     if (leading_ && now >= nextPrune_) prune(now);
   } catch (const TimedOut& e) {
@@ -127,28 +127,36 @@ void OutboxRelay::run() {
       if (stopping_) break;
     }
     try {
-      housekeeping();
       const bool lead = store_.lead();
       if (lead != leading_)
         log_.info(lead ? "outbox relay is active" : "outbox relay is standing by");
       leading_ = lead;
       activeGauge_.set(lead ? 1 : 0);
       if (!lead) {
+        housekeeping();
         pause(options_.pollInterval);  // the holder's session ends: take over then
         continue;
       }
       auto batch = store_.pending(options_.batchSize);
-      if (batch.empty()) {
-        if (!pruning_) store_.waitForEvents(options_.pollInterval);
-      } else {
-        publishBatch(batch);
-      }
+      if (!batch.empty()) publishBatch(batch);
+      // After publishing, not before reading: a statistics query or a prune
+      // never delays an event that is waiting. One that commits meanwhile
+      // has notified, and the wait returns at once. A prune with more to do
+      // goes on at the next pass instead of waiting.
+      housekeeping();
+      if (batch.empty() && !pruning_) store_.waitForEvents(options_.pollInterval);
       backoff = kFirstBackoff;
     } catch (const InfrastructureError& e) {
       leading_ = false;
       activeGauge_.set(0);
       log_.warn("outbox relay failed; retrying",
                 {{"error", e.what()}, {"retry_in_ms", std::to_string(backoff.count())}});
+      // While publishing fails the statistics still move, so readiness tells
+      // how old the waiting events are; a database that is down was reported.
+      try {
+        housekeeping();
+      } catch (const InfrastructureError&) {
+      }
       pause(backoff);
       backoff = std::min(kMaxBackoff, backoff * 2);
     }

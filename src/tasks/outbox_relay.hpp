@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +21,7 @@ struct RelayOptions {
   std::chrono::milliseconds maxPendingAge{60'000};        // older: not ready
   std::chrono::milliseconds retention{24 * 3600 * 1000};  // keep published rows this long
   int pruneBatch = 5000;  // rows deleted per statement; publishing goes on in between
+  std::function<void()> onFirstRead;  // the outbox was read: check() can answer now
 };
 
 // Publishes the outbox, in order, on a thread of its own. Only the leader

@@ -46,6 +46,9 @@ class Readiness {
   // process is ready (the gRPC health service follows it this way).
   void onReport(std::function<void(bool ready)> listener);
   void start();
+  // Something a check looks at changed (a consumer subscribed, say): run a
+  // round now rather than at the next tick, so start-up is seen at once.
+  void recheck();
   // Shutting down: not ready from now on, whatever the checks say.
   void drain();
   // Stops the checking thread and releases the probes.
@@ -66,6 +69,7 @@ class Readiness {
   std::condition_variable wake_;
   ReadinessReport report_;
   bool stopping_ = false;
+  bool recheck_ = false;
   bool everReady_ = false;
   std::thread thread_;
 };

@@ -69,3 +69,25 @@ TEST_CASE("readiness: a check added twice under one name runs once") {
   CHECK(report.checks.size() == 1);
   CHECK(second == 0);
 }
+
+TEST_CASE("readiness: recheck runs a round now, not at the next tick") {
+  std::atomic<bool> up{true};
+  Readiness readiness(std::chrono::hours(1));  // a tick never comes during the test
+  readiness.add({"consumer", [&] { return CheckResult{up.load(), "not subscribed"}; }});
+  auto becomes = [&](bool ready) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (readiness.report().ready != ready && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return readiness.report().ready == ready;
+  };
+  readiness.start();
+  REQUIRE(becomes(true));  // the first round runs at start
+  up = false;
+  readiness.recheck();
+  CHECK(becomes(false));
+  up = true;
+  readiness.recheck();
+  CHECK(becomes(true));
+  readiness.stop();
+}
