@@ -39,8 +39,13 @@ pg::PoolOptions poolOptions(const Config& config) {
 // Readiness looks again as soon as the relay has read the outbox, rather
 // than at its next tick.
 tasks::RelayOptions relayOptions(const Config& config, Readiness& readiness) {
-  return {config.outboxBatchSize, config.outboxPollInterval, config.outboxMaxAge,
-          config.outboxRetention, [&readiness] { readiness.recheck(); }};
+  tasks::RelayOptions options;
+  options.batchSize = config.outboxBatchSize;
+  options.pollInterval = config.outboxPollInterval;
+  options.maxPendingAge = config.outboxMaxAge;
+  options.retention = config.outboxRetention;
+  options.onFirstRead = [&readiness] { readiness.recheck(); };
+  return options;
 }
 
 // Migrations may take long, and may wait for another process's: no
