@@ -20,7 +20,7 @@ struct RelayOptions {
   std::chrono::milliseconds pollInterval{1000};           // fallback when no NOTIFY comes
   std::chrono::milliseconds maxPendingAge{60'000};        // older: not ready
   std::chrono::milliseconds retention{24 * 3600 * 1000};  // keep published rows this long
-  int pruneBatch = 5000;  // rows deleted per statement; publishing goes on in between
+  int pruneBatch = 5000;              // rows deleted per statement; publishing goes on in between
   std::function<void()> onFirstRead;  // the outbox was read: check() can answer now
 };
 

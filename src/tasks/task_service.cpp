@@ -24,8 +24,8 @@ Result<TaskStore::Created, TaskError> TaskService::create(NewTask request,
   const auto now = clock_();
   Task task{newUuid(), request.title, request.description, request.assigneeEmail, TaskStatus::open,
             now,       now,           std::nullopt};
-  auto created =
-      store_.create(task, taskEvent(events::kTaskCreated, task, context, now), request.idempotencyKey);
+  auto created = store_.create(task, taskEvent(events::kTaskCreated, task, context, now),
+                               request.idempotencyKey);
   if (created.replayed && !sameRequest(created.task, request)) {
     return TaskError{ErrorCode::idempotencyKeyReused,
                      "this idempotency key was used for a different task", "idempotency_key"};
