@@ -20,32 +20,6 @@ constexpr std::chrono::milliseconds kFirstBackoff{50};
 // answered by its deadline while the store is healthy.
 constexpr std::size_t kQueuedPerWorker = 64;
 
-CallError toCallError(tasks::CallFailure failure) {
-  using From = tasks::CallFailure::Kind;
-  using Kind = CallError::Kind;
-  Kind kind = Kind::internal;
-  switch (failure.kind) {
-    case From::invalidArgument:
-      kind = Kind::invalidArgument;
-      break;
-    case From::notFound:
-      kind = Kind::notFound;
-      break;
-    case From::failedPrecondition:
-      kind = Kind::failedPrecondition;
-      break;
-    case From::unavailable:
-      kind = Kind::unavailable;
-      break;
-    case From::timedOut:
-      kind = Kind::timedOut;
-      break;
-    case From::internal:
-      break;
-  }
-  return {kind, std::move(failure.code), std::move(failure.message), std::move(failure.field)};
-}
-
 // One call: answered exactly once, by whichever comes first of its worker,
 // its deadline, or a refusal.
 template <class T>
@@ -83,10 +57,10 @@ Result<T, CallError> run(const Logger& log, const char* method, const tasks::Cal
   for (int attempt = 1;; ++attempt) {
     try {
       auto result = body(call);
-      if (!result) return toCallError(tasks::failureOf(result.error()));
+      if (!result) return tasks::failureOf(result.error());
       return std::move(*result);
     } catch (const Unavailable&) {
-      auto failure = toCallError(tasks::currentFailure(log, method, call));
+      auto failure = tasks::currentFailure(log, method, call);
       const auto pause = jittered(backoff);
       if (!retryUnavailable || attempt == kMaxReadAttempts || Clock::now() + pause >= deadline) {
         return failure;
@@ -94,7 +68,7 @@ Result<T, CallError> run(const Logger& log, const char* method, const tasks::Cal
       std::this_thread::sleep_for(pause);
       backoff *= 2;
     } catch (...) {
-      return toCallError(tasks::currentFailure(log, method, call));
+      return tasks::currentFailure(log, method, call);
     }
   }
 }
@@ -133,7 +107,7 @@ void LocalTasksClient::submit(const char* method, const CallMeta& meta, bool ret
               call = tasks::callContextOf(meta.requestId, meta.traceparent),
               body = std::move(body)]() mutable {
     if (pending->answered()) return;  // its deadline passed while it was queued
-    if (Clock::now() >= deadline) return pending->answer(toCallError(tasks::deadlinePassed()));
+    if (Clock::now() >= deadline) return pending->answer(tasks::deadlinePassed());
     pending->answer(run<T>(log_, method, call, deadline, retryUnavailable, body));
   };
   if (!workers_.trySubmit(std::move(job))) {

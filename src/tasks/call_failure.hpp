@@ -4,28 +4,12 @@
 #include <string_view>
 
 #include "workstream/core/log.hpp"
+#include "workstream/tasks/call_failure.hpp"
 #include "workstream/tasks/task.hpp"
 
 namespace workstream::tasks {
 
-// How a call to the tasks API failed, as every face of that API (the gRPC
-// service, the in-process client) reports it: one mapping, so that a caller
-// sees the same failure whichever way it called.
-struct CallFailure {
-  enum class Kind {
-    invalidArgument,
-    notFound,
-    failedPrecondition,
-    unavailable,
-    timedOut,
-    internal
-  };
-  Kind kind;
-  std::string code;  // e.g. TASK_ALREADY_COMPLETED, UNAVAILABLE
-  std::string message;
-  std::string field;  // for invalidArgument and failedPrecondition
-};
-
+// The one mapping from the tasks service's outcomes to a CallFailure.
 CallFailure failureOf(const TaskError& error);
 
 // Call only inside a catch block: the failure the exception in flight means

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "workstream/core/result.hpp"
+#include "workstream/tasks/call_failure.hpp"
 #include "workstream/tasks/task.hpp"
 
 namespace workstream::gateway {
@@ -15,20 +16,7 @@ struct CallMeta {
 };
 
 // Why a call to the tasks service failed, as that service said it.
-struct CallError {
-  enum class Kind {
-    invalidArgument,
-    notFound,
-    failedPrecondition,
-    unavailable,
-    timedOut,
-    internal
-  };
-  Kind kind;
-  std::string code;  // the service's error code, e.g. TASK_ALREADY_COMPLETED
-  std::string message;
-  std::string field;  // for invalidArgument
-};
+using CallError = tasks::CallFailure;
 
 template <class T>
 using Reply = std::function<void(Result<T, CallError>)>;

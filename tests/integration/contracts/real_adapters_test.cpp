@@ -9,30 +9,21 @@
 #include "contracts/task_store_contract.hpp"
 #include "mongo/mongo_record_store.hpp"
 #include "redis/redis_dedup_store.hpp"
+#include "support/server_env.hpp"
 #include "tasks/tasks_fixture.hpp"
 
 using namespace workstream;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0')
-    FAIL(std::string(name) + " is not set: run through scripts/test.sh");
-  return value;
-}
-
-}  // namespace
-
 TEST_CASE("dedup store contract: Redis") {
   // A key prefix of the test's own; its keys expire with the TTL.
-  redis::RedisDedupStore store(env("WORKSTREAM_REDIS_URL"), "test:" + newUuid() + ":", 60s, 2s);
+  redis::RedisDedupStore store(testing::serverEnv("WORKSTREAM_REDIS_URL"),
+                               "test:" + newUuid() + ":", 60s, 2s);
   contracts::checkDedupStoreContract(store);
 }
 
 TEST_CASE("record store contract: MongoDB") {
-  const auto base = env("WORKSTREAM_MONGO_URL");
+  const auto base = testing::serverEnv("WORKSTREAM_MONGO_URL");
   const auto name = "contract_" + newUuid().substr(0, 8);
   const auto url = base.substr(0, base.rfind('/') + 1) + name;
   {

@@ -2,7 +2,9 @@
 #include <mongoc/mongoc.h>
 
 #include <catch2/catch.hpp>
+
 #include <set>
+#include "support/server_env.hpp"
 
 #include "amqp/declare.hpp"
 #include "amqp/rabbit_publisher.hpp"
@@ -11,6 +13,7 @@
 #include "redis/redis_dedup_store.hpp"
 #include "support/pg_schema.hpp"
 #include "support/rabbit_vhost.hpp"
+#include "support/server_env.hpp"
 #include "workstream/core/errors.hpp"
 #include "workstream/core/uuid.hpp"
 
@@ -20,19 +23,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0')
-    FAIL(std::string(name) + " is not set: run through scripts/test.sh");
-  return value;
-}
-
 // A MongoDB database of the test's own, dropped afterwards.
 struct MongoDatabase {
   std::string name = "test_" + newUuid().substr(0, 8);
   std::string url;
   MongoDatabase() {
-    const auto base = env("WORKSTREAM_MONGO_URL");
+    const auto base = testing::serverEnv("WORKSTREAM_MONGO_URL");
     url = base.substr(0, base.rfind('/') + 1) + name;
   }
   ~MongoDatabase() {
@@ -110,8 +106,8 @@ struct FlakyDedup final : DedupStore {
 struct Fixture {
   MongoDatabase mongo;
   testing::RabbitVhost vhost;
-  redis::RedisDedupStore realDedup{env("WORKSTREAM_REDIS_URL"), redis::RedisDedupStore::kProcessed,
-                                   24h, 2s};
+  redis::RedisDedupStore realDedup{testing::serverEnv("WORKSTREAM_REDIS_URL"),
+                                   redis::RedisDedupStore::kProcessed, 24h, 2s};
   mongo::MongoRecordStore realRecords{mongo.url, 2s};
   amqp::RabbitPublisher publisher{vhost.options(), 5s};
   EventMailRequests realMail{publisher};
@@ -205,8 +201,8 @@ TEST_CASE("notifications: mail requests are derived deterministically and say wh
 }
 
 TEST_CASE("redis dedup store: remembers for 24 hours under the seed's key") {
-  redis::RedisDedupStore store(env("WORKSTREAM_REDIS_URL"), redis::RedisDedupStore::kProcessed, 24h,
-                               2s);
+  redis::RedisDedupStore store(testing::serverEnv("WORKSTREAM_REDIS_URL"),
+                               redis::RedisDedupStore::kProcessed, 24h, 2s);
   const auto id = newUuid();
   CHECK_FALSE(store.processed(id));
   store.markProcessed(id);
@@ -224,7 +220,7 @@ TEST_CASE("redis dedup store: remembers for 24 hours under the seed's key") {
   CHECK(store.processed(other));
   CHECK_FALSE(store.claim(other, 5s));
   // The key and its TTL, read with a client of its own.
-  const auto url = env("WORKSTREAM_REDIS_URL");
+  const auto url = testing::serverEnv("WORKSTREAM_REDIS_URL");
   const auto hostPort = url.substr(8, url.rfind('/') - 8);
   redisContext* ctx = redisConnect(hostPort.substr(0, hostPort.find(':')).c_str(),
                                    std::stoi(hostPort.substr(hostPort.find(':') + 1)));
