@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <set>
-#include "support/server_env.hpp"
 
 #include "amqp/declare.hpp"
 #include "amqp/rabbit_publisher.hpp"
