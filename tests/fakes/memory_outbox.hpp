@@ -1,0 +1,124 @@
+#pragma once
+
+// The outbox and the event publisher in memory, for tests of the relay's
+// logic: what it publishes, in what order, what it marks, how it recovers.
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "workstream/core/errors.hpp"
+#include "workstream/events/publisher.hpp"
+#include "workstream/tasks/outbox.hpp"
+
+namespace workstream::fakes {
+
+class MemoryOutbox final : public tasks::OutboxStore {
+ public:
+  // Writes an event, as a committed transaction would, and notifies.
+  void add(tasks::PendingEvent event) {
+    std::lock_guard lock(mutex_);
+    event.position = ++last_;
+    rows_[event.position] = {std::move(event), false};
+    written_.notify_all();
+  }
+
+  std::vector<std::int64_t> published() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::int64_t> out;
+    for (const auto& [position, row] : rows_) {
+      if (row.published) out.push_back(position);
+    }
+    return out;
+  }
+
+  bool leader = true;
+
+  bool lead() override { return leader; }
+
+  std::vector<tasks::PendingEvent> pending(int limit) override {
+    std::lock_guard lock(mutex_);
+    std::vector<tasks::PendingEvent> out;
+    for (const auto& [position, row] : rows_) {
+      if (row.published) continue;
+      if (static_cast<int>(out.size()) == limit) break;
+      out.push_back(row.event);
+    }
+    return out;
+  }
+
+  void markPublished(const std::vector<std::int64_t>& positions, Timestamp) override {
+    std::lock_guard lock(mutex_);
+    for (auto position : positions) rows_.at(position).published = true;
+  }
+
+  void waitForEvents(std::chrono::milliseconds timeout) override {
+    std::unique_lock lock(mutex_);
+    const auto seen = last_;
+    written_.wait_for(lock, timeout, [&] { return last_ != seen; });
+  }
+
+  tasks::OutboxStats stats() override {
+    std::lock_guard lock(mutex_);
+    tasks::OutboxStats out;
+    for (const auto& [position, row] : rows_) out.pending += row.published ? 0 : 1;
+    return out;
+  }
+
+  std::int64_t prune(std::chrono::milliseconds, int) override { return 0; }
+  void reset() override {}
+
+ private:
+  struct Row {
+    tasks::PendingEvent event;
+    bool published = false;
+  };
+  std::mutex mutex_;
+  std::condition_variable written_;
+  std::map<std::int64_t, Row> rows_;
+  std::int64_t last_ = 0;
+};
+
+// Confirms what it is given, in order, unless told to refuse a routing key
+// (the broker's "unroutable") or to be down (Unavailable).
+class RecordingPublisher final : public events::EventPublisher {
+ public:
+  std::vector<bool> publish(const std::vector<events::OutgoingMessage>& batch) override {
+    std::lock_guard lock(mutex_);
+    if (down_) throw Unavailable("RabbitMQ: connection refused");
+    std::vector<bool> confirmed;
+    for (const auto& message : batch) {
+      const bool ok = !refused_.count(message.routingKey);
+      if (ok) confirmed_.push_back(message);
+      confirmed.push_back(ok);
+    }
+    return confirmed;
+  }
+
+  void setDown(bool down) {
+    std::lock_guard lock(mutex_);
+    down_ = down;
+  }
+  void refuse(const std::string& routingKey, bool refuse) {
+    std::lock_guard lock(mutex_);
+    if (refuse) {
+      refused_.insert(routingKey);
+    } else {
+      refused_.erase(routingKey);
+    }
+  }
+  std::vector<events::OutgoingMessage> confirmed() {
+    std::lock_guard lock(mutex_);
+    return confirmed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool down_ = false;
+  std::set<std::string> refused_;
+  std::vector<events::OutgoingMessage> confirmed_;
+};
+
+}  // namespace workstream::fakes
