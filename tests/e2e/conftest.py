@@ -21,10 +21,21 @@ SERVER_VARS = [
 ]
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nothing listens on now, and never the same one twice in this
+    process: the kernel may offer a port again once its probe socket is
+    closed, and two settings of one server (gRPC and admin, say) must not
+    share it."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 @pytest.fixture(scope="session")
