@@ -204,8 +204,13 @@ def test_apart_the_roles_create_no_thread_per_call_once_warm(binary, server_env,
         while warm[-1] and len(warm) < 5:
             warm.append(changes(16))
         assert warm[-1] == {}, "threads created (names) or ended (count) in each of 5 bursts: %s" % warm
+        # Measured: no thread ends (a churning pool ends as many as it makes:
+        # gRPC's default MAX_POLLERS made and ended 163 here), and at most two
+        # are made, for a pool reaching a peak the loaded machine had not shown
+        # in the warm-up.
         measured = changes(8)
-        assert measured == {}, "threads created (names) or ended (count) over 200 calls: %s" % measured
+        assert all(ended == 0 and len(made) <= 2 for made, ended in measured.values()), \
+            "threads created (names) or ended (count) over 200 calls: %s" % measured
         assert gateway.terminate() == 0
         assert tasks.terminate() == 0
     finally:  # a failed assertion must not leave the processes running
