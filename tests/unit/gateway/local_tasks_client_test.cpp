@@ -1,12 +1,12 @@
 #include <atomic>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <future>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "fakes/memory_task_store.hpp"
+#include "fakes/quiet_logger.hpp"
 #include "gateway/local_tasks_client.hpp"
 #include "workstream/core/errors.hpp"
 
@@ -40,16 +40,10 @@ struct Answer {
   }
 };
 
-// The failures the client logs are expected here: out of the test output.
-std::FILE* devNull() {
-  static std::FILE* file = std::fopen("/dev/null", "w");
-  return file;
-}
-
 struct Fixture {
   fakes::MemoryTaskStore store;
   tasks::TaskService service{store, systemNow};
-  Logger log{std::make_shared<LogSink>(devNull(), LogLevel::error), "workstream-tasks"};
+  Logger log = fakes::quietLogger("workstream-tasks");
   std::optional<LocalTasksClient> client;
 
   explicit Fixture(LocalTasksClient::Options options = {2, 16, 5s}) {

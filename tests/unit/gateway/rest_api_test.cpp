@@ -5,11 +5,11 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <future>
 #include <optional>
 
 #include "fakes/memory_task_store.hpp"
+#include "fakes/quiet_logger.hpp"
 #include "gateway/local_tasks_client.hpp"
 #include "workstream/core/errors.hpp"
 
@@ -19,15 +19,10 @@ namespace json = boost::json;
 
 namespace {
 
-std::FILE* devNull() {
-  static std::FILE* file = std::fopen("/dev/null", "w");
-  return file;
-}
-
 struct Fixture {
   fakes::MemoryTaskStore store;
   tasks::TaskService service{store, systemNow};
-  Logger log{std::make_shared<LogSink>(devNull(), LogLevel::error), "workstream-gateway"};
+  Logger log = fakes::quietLogger("workstream-gateway");
   Metrics metrics;
   gateway::LocalTasksClient client{service, log, {2, 16, 5s}};
   gateway::RestApi api{client, log, metrics};

@@ -4,10 +4,10 @@
 #include "tasks/outbox_relay.hpp"
 
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <thread>
 
 #include "fakes/memory_outbox.hpp"
+#include "fakes/quiet_logger.hpp"
 #include "workstream/core/uuid.hpp"
 #include "workstream/events/topology.hpp"
 
@@ -15,11 +15,6 @@ using namespace workstream;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::FILE* devNull() {
-  static std::FILE* file = std::fopen("/dev/null", "w");
-  return file;
-}
 
 tasks::PendingEvent event(const std::string& routingKey) {
   tasks::PendingEvent e;
@@ -47,9 +42,7 @@ struct Fixture {
   fakes::MemoryOutbox outbox;
   fakes::RecordingPublisher publisher;
   Metrics metrics;
-  tasks::OutboxRelay relay{outbox, publisher, options(),
-                           Logger(std::make_shared<LogSink>(devNull(), LogLevel::error), "relay"),
-                           metrics};
+  tasks::OutboxRelay relay{outbox, publisher, options(), fakes::quietLogger("relay"), metrics};
   ~Fixture() { relay.stop(); }
 
   static tasks::RelayOptions options() {
