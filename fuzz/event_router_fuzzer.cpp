@@ -17,12 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "amqp/delivery.hpp"
 #include "events/event_router.hpp"
 #include "events/failure_routing.hpp"
 #include "fuzz/mail_checks.hpp"
 #include "mailer/mailer_processor.hpp"
 #include "notifications/processor.hpp"
+#include "rabbitmq/delivery.hpp"
 
 namespace {
 

@@ -11,8 +11,8 @@
 
 #include "fuzz/support.hpp"
 #include "mailer/body_encoding.hpp"
-#include "mailer/delivery_log.hpp"
-#include "mailer/mail.hpp"
+#include "workstream/mailer/delivery_log.hpp"
+#include "workstream/mailer/mail.hpp"
 
 namespace workstream::fuzz {
 

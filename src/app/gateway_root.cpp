@@ -5,9 +5,9 @@
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
-#include "gateway/grpc_tasks_client.hpp"
 #include "gateway/local_tasks_client.hpp"
 #include "gateway/rest_api.hpp"
+#include "grpc/grpc_tasks_client.hpp"
 #include "http/server.hpp"
 
 namespace workstream::app {

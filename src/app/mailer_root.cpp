@@ -1,9 +1,9 @@
 #include "app/mailer_root.hpp"
 
-#include "amqp/rabbit_consumer.hpp"
 #include "app/messaging.hpp"
 #include "events/event_router.hpp"
 #include "mailer/mailer_processor.hpp"
+#include "rabbitmq/rabbit_consumer.hpp"
 #include "redis/redis_dedup_store.hpp"
 #include "redis/redis_delivery_log.hpp"
 

@@ -1,6 +1,6 @@
 #include "app/messaging.hpp"
 
-#include "amqp/declare.hpp"
+#include "rabbitmq/declare.hpp"
 
 namespace workstream::app {
 

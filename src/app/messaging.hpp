@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "amqp/amqp_connection.hpp"
-#include "amqp/rabbit_consumer.hpp"
 #include "events/retry_policy.hpp"
+#include "rabbitmq/amqp_connection.hpp"
+#include "rabbitmq/rabbit_consumer.hpp"
 #include "workstream/core/config.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/readiness.hpp"

@@ -2,13 +2,13 @@
 
 #include <atomic>
 
-#include "amqp/rabbit_consumer.hpp"
-#include "amqp/rabbit_publisher.hpp"
 #include "app/messaging.hpp"
 #include "events/event_router.hpp"
 #include "mongo/mongo_record_store.hpp"
 #include "notifications/debug_api.hpp"
 #include "notifications/processor.hpp"
+#include "rabbitmq/rabbit_consumer.hpp"
+#include "rabbitmq/rabbit_publisher.hpp"
 #include "redis/redis_dedup_store.hpp"
 
 namespace workstream::app {

@@ -6,7 +6,9 @@
 #include "app/mailer_root.hpp"
 #include "app/notifications_root.hpp"
 #include "app/tasks_root.hpp"
-#include "probes/probes.hpp"
+#include "rabbitmq/rabbitmq_probe.hpp"
+#include "redis/redis_probe.hpp"
+#include "smtp/smtp_probe.hpp"
 
 namespace workstream::app {
 namespace {

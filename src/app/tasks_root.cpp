@@ -7,14 +7,14 @@
 
 #include <iostream>
 
-#include "amqp/rabbit_publisher.hpp"
 #include "app/messaging.hpp"
+#include "grpc/grpc_tasks_service.hpp"
 #include "grpc/health/v1/health.pb.h"
-#include "pg/migrations.hpp"
-#include "tasks/grpc_tasks_service.hpp"
+#include "postgres/migrations.hpp"
+#include "postgres/pg_outbox_store.hpp"
+#include "postgres/pg_task_store.hpp"
+#include "rabbitmq/rabbit_publisher.hpp"
 #include "tasks/outbox_relay.hpp"
-#include "tasks/pg_outbox_store.hpp"
-#include "tasks/pg_task_store.hpp"
 
 namespace workstream::tasks {
 extern const std::vector<pg::Migration> kMigrations;

@@ -1,4 +1,4 @@
-#include "mailer/mail.hpp"
+#include "workstream/mailer/mail.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>

@@ -4,12 +4,12 @@
 #include <set>
 #include <string>
 
-#include "mailer/delivery_log.hpp"
-#include "mailer/mail_sender.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/events/consumer.hpp"
 #include "workstream/events/dedup_store.hpp"
 #include "workstream/events/envelope.hpp"
+#include "workstream/mailer/delivery_log.hpp"
+#include "workstream/mailer/mail_sender.hpp"
 
 namespace workstream::mailer {
 

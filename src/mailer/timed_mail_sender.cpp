@@ -1,6 +1,6 @@
 #include <chrono>
 
-#include "mailer/mail_sender.hpp"
+#include "workstream/mailer/mail_sender.hpp"
 
 namespace workstream::mailer {
 namespace {

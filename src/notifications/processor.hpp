@@ -1,9 +1,9 @@
 #pragma once
 
-#include "notifications/mail_requests.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/events/consumer.hpp"
 #include "workstream/events/envelope.hpp"
+#include "workstream/notifications/mail_requests.hpp"
 #include "workstream/notifications/ports.hpp"
 
 namespace workstream::notifications {

@@ -1,7 +1,7 @@
 #include "ops/dlq.hpp"
 
-#include "amqp/delivery.hpp"
-#include "amqp/rabbit_publisher.hpp"
+#include "rabbitmq/delivery.hpp"
+#include "rabbitmq/rabbit_publisher.hpp"
 
 #include <thread>
 

@@ -12,8 +12,8 @@
 #include <functional>
 #include <memory>
 
-#include "amqp/amqp_connection.hpp"
 #include "ops/dlq_message.hpp"
+#include "rabbitmq/amqp_connection.hpp"
 
 namespace workstream::amqp {
 class RabbitPublisher;

@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "ops/commands.hpp"
-#include "pg/pg_connection.hpp"
+#include "postgres/pg_connection.hpp"
 
 namespace workstream::ops {
 namespace {

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "mailer/delivery_log.hpp"
 #include "workstream/core/time.hpp"
+#include "workstream/mailer/delivery_log.hpp"
 #include "workstream/notifications/ports.hpp"
 
 namespace workstream::ops {

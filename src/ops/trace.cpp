@@ -6,7 +6,7 @@
 #include "mongo/mongo_record_store.hpp"
 #include "ops/commands.hpp"
 #include "ops/timeline.hpp"
-#include "pg/pg_connection.hpp"
+#include "postgres/pg_connection.hpp"
 #include "redis/redis_dedup_store.hpp"
 #include "redis/redis_delivery_log.hpp"
 #include "workstream/core/uuid.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "mailer/delivery_log.hpp"
 #include "redis/redis_dedup_store.hpp"
+#include "workstream/mailer/delivery_log.hpp"
 
 namespace workstream::redis {
 

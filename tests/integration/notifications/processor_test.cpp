@@ -5,10 +5,10 @@
 
 #include <set>
 
-#include "amqp/declare.hpp"
-#include "amqp/rabbit_publisher.hpp"
 #include "mongo/mongo_record_store.hpp"
 #include "notifications/processor.hpp"
+#include "rabbitmq/declare.hpp"
+#include "rabbitmq/rabbit_publisher.hpp"
 #include "redis/redis_dedup_store.hpp"
 #include "support/pg_schema.hpp"
 #include "support/rabbit_vhost.hpp"

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "amqp/rabbit_consumer.hpp"
+#include "rabbitmq/rabbit_consumer.hpp"
 
 using namespace workstream;
 

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
-#include "pg/migrations.hpp"
+#include "postgres/migrations.hpp"
 #include "workstream/core/uuid.hpp"
 
 namespace workstream::tasks {

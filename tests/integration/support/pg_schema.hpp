@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "pg/pg_connection.hpp"
+#include "postgres/pg_connection.hpp"
 #include "workstream/core/log.hpp"
 
 namespace workstream::testing {

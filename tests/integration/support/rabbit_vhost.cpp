@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "amqp/delivery.hpp"
+#include "rabbitmq/delivery.hpp"
 #include "workstream/core/uuid.hpp"
 
 namespace workstream::testing {

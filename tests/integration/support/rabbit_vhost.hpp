@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "amqp/amqp_connection.hpp"
+#include "rabbitmq/amqp_connection.hpp"
 #include "workstream/events/consumer.hpp"
 
 namespace workstream::testing {

@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
-#include "tasks/grpc_tasks_service.hpp"
+#include "grpc/grpc_tasks_service.hpp"
 #include "tasks_fixture.hpp"
 
 using namespace workstream;

@@ -1,11 +1,11 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
-#include "amqp/declare.hpp"
-#include "amqp/rabbit_publisher.hpp"
+#include "postgres/pg_outbox_store.hpp"
+#include "rabbitmq/declare.hpp"
+#include "rabbitmq/rabbit_publisher.hpp"
 #include "support/rabbit_vhost.hpp"
 #include "tasks/outbox_relay.hpp"
-#include "tasks/pg_outbox_store.hpp"
 #include "tasks_fixture.hpp"
 
 using namespace workstream;

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "postgres/pg_task_store.hpp"
 #include "support/pg_schema.hpp"
-#include "tasks/pg_task_store.hpp"
 #include "tasks/task_service.hpp"
 
 namespace workstream::testing {

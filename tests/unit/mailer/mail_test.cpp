@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "mailer/body_encoding.hpp"
-#include "mailer/mail.hpp"
+#include "workstream/mailer/mail.hpp"
 
 using namespace workstream;
 using namespace workstream::mailer;

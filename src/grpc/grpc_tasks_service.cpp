@@ -1,0 +1,181 @@
+#include "grpc/grpc_tasks_service.hpp"
+
+#include "tasks/call_failure.hpp"
+
+namespace workstream::tasks {
+namespace {
+
+namespace pb = workstream::tasks::v1;
+
+std::string metadata(const grpc::ServerContext* context, const char* key) {
+  const auto& md = context->client_metadata();
+  auto it = md.find(key);
+  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+CallContext callContext(const grpc::ServerContext* context) {
+  return callContextOf(metadata(context, "x-request-id"), metadata(context, "traceparent"));
+}
+
+google::protobuf::Timestamp toProto(Timestamp t) {
+  const auto micros = t.time_since_epoch().count();
+  google::protobuf::Timestamp out;
+  out.set_seconds(micros / 1'000'000);
+  out.set_nanos(static_cast<int>(micros % 1'000'000) * 1000);
+  return out;
+}
+
+void toProto(const Task& task, pb::Task* out) {
+  out->set_id(task.id);
+  out->set_title(task.title);
+  if (task.description) out->set_description(*task.description);
+  if (task.assigneeEmail) out->set_assignee_email(*task.assigneeEmail);
+  out->set_status(task.status == TaskStatus::open ? pb::TASK_STATUS_OPEN
+                                                  : pb::TASK_STATUS_COMPLETED);
+  *out->mutable_created_at() = toProto(task.createdAt);
+  *out->mutable_updated_at() = toProto(task.updatedAt);
+  if (task.completedAt) *out->mutable_completed_at() = toProto(*task.completedAt);
+}
+
+grpc::StatusCode statusCodeOf(CallFailure::Kind kind) {
+  using Kind = CallFailure::Kind;
+  switch (kind) {
+    case Kind::invalidArgument:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case Kind::notFound:
+      return grpc::StatusCode::NOT_FOUND;
+    case Kind::failedPrecondition:
+      return grpc::StatusCode::FAILED_PRECONDITION;
+    case Kind::unavailable:
+      return grpc::StatusCode::UNAVAILABLE;
+    case Kind::timedOut:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case Kind::internal:
+      break;
+  }
+  return grpc::StatusCode::INTERNAL;
+}
+
+grpc::Status fail(grpc::ServerContext* context, std::string_view code, grpc::StatusCode status,
+                  const std::string& message, const std::string& field = {}) {
+  context->AddTrailingMetadata("workstream-error-code", std::string(code));
+  if (!field.empty()) context->AddTrailingMetadata("workstream-error-field", field);
+  return {status, message};
+}
+
+grpc::Status fail(grpc::ServerContext* context, const CallFailure& failure) {
+  return fail(context, failure.code, statusCodeOf(failure.kind), failure.message, failure.field);
+}
+
+grpc::Status fail(grpc::ServerContext* context, const TaskError& error) {
+  return fail(context, failureOf(error));
+}
+
+}  // namespace
+
+GrpcTasksService::GrpcTasksService(TaskService& service, Logger log, Metrics* metrics)
+    : service_(service), log_(std::move(log)) {
+  if (metrics == nullptr) return;
+  for (std::size_t i = 0; i < std::size(kMethods); ++i) {
+    durations_[i] =
+        &metrics->histogram("workstream_grpc_server_duration_seconds",
+                            "Time the tasks gRPC service took for a call, by method",
+                            latencyBuckets(), std::string("method=\"") + kMethods[i] + "\"");
+  }
+}
+
+Histogram* GrpcTasksService::duration(const char* method) const {
+  for (std::size_t i = 0; i < std::size(kMethods); ++i) {
+    if (std::string_view(kMethods[i]) == method) return durations_[i];
+  }
+  return nullptr;
+}
+
+template <class Body>
+grpc::Status GrpcTasksService::call(grpc::ServerContext* context, const char* method, Body&& body) {
+  const auto started = std::chrono::steady_clock::now();
+  struct Observe {
+    Histogram* histogram;
+    std::chrono::steady_clock::time_point started;
+    ~Observe() {
+      if (histogram != nullptr) {
+        histogram->observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+    }
+  } observe{duration(method), started};
+  const CallContext call = callContext(context);
+  if (context->deadline() < std::chrono::system_clock::now()) {
+    return fail(context, deadlinePassed());
+  }
+  try {
+    return body(call);
+  } catch (...) {
+    return fail(context, currentFailure(log_, method, call));
+  }
+}
+
+grpc::Status GrpcTasksService::CreateTask(grpc::ServerContext* context,
+                                          const pb::CreateTaskRequest* request,
+                                          pb::CreateTaskResponse* response) {
+  return call(context, "CreateTask", [&](const CallContext& call) {
+    NewTask task{request->title(), std::nullopt, std::nullopt, std::nullopt};
+    if (request->has_description()) task.description = request->description();
+    if (request->has_assignee_email()) task.assigneeEmail = request->assignee_email();
+    if (request->has_idempotency_key()) task.idempotencyKey = request->idempotency_key();
+    auto created = service_.create(std::move(task), call);
+    if (!created) return fail(context, created.error());
+    toProto(created->task, response->mutable_task());
+    response->set_replayed(created->replayed);
+    log_.info(created->replayed ? "task create replayed" : "task created",
+              {{"task_id", created->task.id},
+               {"request_id", call.requestId},
+               {"trace_id", call.traceId}});
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status GrpcTasksService::GetTask(grpc::ServerContext* context,
+                                       const pb::GetTaskRequest* request,
+                                       pb::GetTaskResponse* response) {
+  return call(context, "GetTask", [&](const CallContext&) {
+    auto task = service_.get(request->id());
+    if (!task) return fail(context, task.error());
+    toProto(*task, response->mutable_task());
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status GrpcTasksService::ListTasks(grpc::ServerContext* context,
+                                         const pb::ListTasksRequest* request,
+                                         pb::ListTasksResponse* response) {
+  return call(context, "ListTasks", [&](const CallContext&) {
+    ListQuery query{request->page_size(), request->page_token(), std::nullopt};
+    if (request->status() == pb::TASK_STATUS_OPEN) query.status = TaskStatus::open;
+    if (request->status() == pb::TASK_STATUS_COMPLETED) query.status = TaskStatus::completed;
+    if (!pb::TaskStatus_IsValid(request->status())) {
+      return fail(context, "VALIDATION_FAILED", grpc::StatusCode::INVALID_ARGUMENT,
+                  "unknown task status", "status");
+    }
+    auto page = service_.list(query);
+    if (!page) return fail(context, page.error());
+    for (const auto& task : page->tasks) toProto(task, response->add_tasks());
+    response->set_next_page_token(page->nextPageToken);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::Status GrpcTasksService::CompleteTask(grpc::ServerContext* context,
+                                            const pb::CompleteTaskRequest* request,
+                                            pb::CompleteTaskResponse* response) {
+  return call(context, "CompleteTask", [&](const CallContext& call) {
+    auto task = service_.complete(request->id(), call);
+    if (!task) return fail(context, task.error());
+    toProto(*task, response->mutable_task());
+    log_.info("task completed",
+              {{"task_id", task->id}, {"request_id", call.requestId}, {"trace_id", call.traceId}});
+    return grpc::Status::OK;
+  });
+}
+
+}  // namespace workstream::tasks

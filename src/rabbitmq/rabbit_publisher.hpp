@@ -1,0 +1,38 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "rabbitmq/amqp_connection.hpp"
+#include "workstream/events/publisher.hpp"
+
+namespace workstream::amqp {
+
+// EventPublisher on one confirm-mode channel. Connects on first use and
+// after a failure (the caller decides when to try again). One thread at a time.
+class RabbitPublisher final : public events::EventPublisher {
+ public:
+  // `onConnect` runs on each new connection (say, to declare the topology).
+  RabbitPublisher(ConnectionOptions options, std::chrono::milliseconds confirmTimeout,
+                  std::function<void(Connection&)> onConnect = {});
+  ~RabbitPublisher() override;
+
+  std::vector<bool> publish(const std::vector<events::OutgoingMessage>& batch) override;
+  bool connected() const { return connection_ != nullptr; }
+  // Drops the connection (the next publish reconnects).
+  void disconnect() { connection_.reset(); }
+
+ private:
+  void connect();
+  void send(const events::OutgoingMessage& message);
+  void awaitConfirms(const std::vector<events::OutgoingMessage>& batch,
+                     std::vector<bool>& confirmed);
+
+  ConnectionOptions options_;
+  std::chrono::milliseconds confirmTimeout_;
+  std::function<void(Connection&)> onConnect_;
+  std::unique_ptr<Connection> connection_;
+  std::uint64_t nextTag_ = 1;  // delivery tags count from 1 per channel
+};
+
+}  // namespace workstream::amqp
