@@ -21,6 +21,7 @@
 #include "events/failure_routing.hpp"
 #include "fuzz/mail_checks.hpp"
 #include "mailer/mailer_processor.hpp"
+#include "notifications/event_mail_requests.hpp"
 #include "notifications/processor.hpp"
 #include "rabbitmq/delivery.hpp"
 

@@ -3,9 +3,11 @@
 #include "app/messaging.hpp"
 #include "events/event_router.hpp"
 #include "mailer/mailer_processor.hpp"
+#include "mailer/timed_mail_sender.hpp"
 #include "rabbitmq/rabbit_consumer.hpp"
 #include "redis/redis_dedup_store.hpp"
 #include "redis/redis_delivery_log.hpp"
+#include "smtp/curl_smtp_sender.hpp"
 
 namespace workstream::app {
 namespace {

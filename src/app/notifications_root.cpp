@@ -6,6 +6,7 @@
 #include "events/event_router.hpp"
 #include "mongo/mongo_record_store.hpp"
 #include "notifications/debug_api.hpp"
+#include "notifications/event_mail_requests.hpp"
 #include "notifications/processor.hpp"
 #include "rabbitmq/rabbit_consumer.hpp"
 #include "rabbitmq/rabbit_publisher.hpp"

@@ -1,6 +1,6 @@
 #include <chrono>
 
-#include "workstream/mailer/mail_sender.hpp"
+#include "mailer/timed_mail_sender.hpp"
 
 namespace workstream::mailer {
 namespace {

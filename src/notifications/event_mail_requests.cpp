@@ -1,4 +1,4 @@
-#include "workstream/notifications/mail_requests.hpp"
+#include "notifications/event_mail_requests.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>

@@ -1,5 +1,7 @@
 #include "ops/dlq.hpp"
 
+#include <amqp.h>
+
 #include "rabbitmq/delivery.hpp"
 #include "rabbitmq/rabbit_publisher.hpp"
 

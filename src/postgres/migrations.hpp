@@ -1,7 +1,5 @@
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <span>
 #include <string>
 #include <string_view>
@@ -9,6 +7,11 @@
 
 #include "workstream/core/errors.hpp"
 #include "workstream/core/log.hpp"
+
+// libpq's connection type, declared here so that this header, included by
+// the composition root, does not pull in libpq-fe.h.
+struct pg_conn;
+typedef struct pg_conn PGconn;
 
 namespace workstream::pg {
 

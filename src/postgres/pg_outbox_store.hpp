@@ -1,11 +1,14 @@
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <memory>
 
 #include "workstream/core/log.hpp"
 #include "workstream/tasks/outbox.hpp"
+
+// libpq's connection type, declared here so that this header, included by
+// the composition root, does not pull in libpq-fe.h.
+struct pg_conn;
+typedef struct pg_conn PGconn;
 
 namespace workstream::tasks {
 

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -10,6 +8,11 @@
 
 #include "workstream/core/log.hpp"
 #include "workstream/core/readiness.hpp"
+
+// libpq's connection type, declared here so that this header, included by
+// the composition root, does not pull in libpq-fe.h.
+struct pg_conn;
+typedef struct pg_conn PGconn;
 
 namespace workstream::pg {
 

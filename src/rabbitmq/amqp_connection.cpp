@@ -1,5 +1,7 @@
 #include "rabbitmq/amqp_connection.hpp"
 
+#include <amqp.h>
+
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 

@@ -5,13 +5,20 @@
 // (the broker is unreachable or dropped us) or AmqpError (the broker refused
 // an operation, e.g. a queue declared with other arguments).
 
-#include <amqp.h>
-
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "workstream/core/errors.hpp"
+
+// rabbitmq-c's types as amqp.h declares them, so that users of the
+// connection need not include the driver's header.
+struct amqp_connection_state_t_;
+typedef struct amqp_connection_state_t_* amqp_connection_state_t;
+typedef uint16_t amqp_channel_t;
+struct amqp_bytes_t_;
+typedef struct amqp_bytes_t_ amqp_bytes_t;
 
 namespace workstream::amqp {
 

@@ -1,5 +1,7 @@
 #include "rabbitmq/declare.hpp"
 
+#include <amqp.h>
+
 #include <vector>
 
 namespace workstream::amqp {

@@ -1,5 +1,7 @@
 #include "rabbitmq/delivery.hpp"
 
+#include <amqp.h>
+
 #include <optional>
 
 #include "events/failure_routing.hpp"

@@ -1,5 +1,7 @@
 #include "rabbitmq/rabbit_consumer.hpp"
 
+#include <amqp.h>
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>

@@ -1,5 +1,7 @@
 #include "rabbitmq/rabbit_publisher.hpp"
 
+#include <amqp.h>
+
 #include <unordered_map>
 
 namespace workstream::amqp {

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <memory>
 
-#include "workstream/mailer/mail_sender.hpp"
+#include "smtp/curl_smtp_sender.hpp"
 
 namespace workstream::mailer {
 namespace {

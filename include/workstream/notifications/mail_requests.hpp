@@ -1,10 +1,9 @@
 #pragma once
 
-#include <mutex>
+// The notifications module's port for asking the mailer to send a mail.
+
 #include <string>
 #include <vector>
-
-#include "workstream/events/publisher.hpp"
 
 namespace workstream::notifications {
 
@@ -22,18 +21,6 @@ class MailRequests {
   virtual ~MailRequests() = default;
   // Returns once the broker confirmed the request; throws Unavailable.
   virtual void send(const MailRequest& request) = 0;
-};
-
-// MailRequests as events on the exchange, through a publisher shared by the
-// handler threads (one at a time).
-class EventMailRequests final : public MailRequests {
- public:
-  explicit EventMailRequests(events::EventPublisher& publisher) : publisher_(publisher) {}
-  void send(const MailRequest& request) override;
-
- private:
-  events::EventPublisher& publisher_;
-  std::mutex mutex_;
 };
 
 }  // namespace workstream::notifications

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "mongo/mongo_record_store.hpp"
+#include "notifications/event_mail_requests.hpp"
 #include "notifications/processor.hpp"
 #include "rabbitmq/declare.hpp"
 #include "rabbitmq/rabbit_publisher.hpp"

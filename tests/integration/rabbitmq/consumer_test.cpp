@@ -1,3 +1,5 @@
+#include <amqp.h>
+
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>

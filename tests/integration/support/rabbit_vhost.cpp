@@ -1,5 +1,7 @@
 #include "support/rabbit_vhost.hpp"
 
+#include <amqp.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <thread>
