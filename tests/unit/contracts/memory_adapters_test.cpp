@@ -7,6 +7,7 @@
 #include "contracts/event_publisher_contract.hpp"
 #include "contracts/mail_requests_contract.hpp"
 #include "contracts/mail_sender_contract.hpp"
+#include "contracts/outbox_contract.hpp"
 #include "contracts/record_store_contract.hpp"
 #include "contracts/task_store_contract.hpp"
 #include "fakes/memory_dedup_store.hpp"
@@ -16,6 +17,8 @@
 #include "fakes/memory_outbox.hpp"
 #include "fakes/memory_record_store.hpp"
 #include "fakes/memory_task_store.hpp"
+#include "tasks/task_events.hpp"
+#include "workstream/events/contracts.hpp"
 
 using namespace workstream;
 
@@ -99,4 +102,20 @@ TEST_CASE("mail requests contract: in memory") {
 
   requests.setDown(true);
   contracts::checkMailRequestsUnavailable(requests);
+}
+
+TEST_CASE("outbox contract: in memory") {
+  fakes::MemoryOutbox outbox;
+  contracts::OutboxHarness harness{
+      outbox, [&] {
+        // The event a create commits, as the task store would write it.
+        const auto now = systemNow();
+        const tasks::Task task{newUuid(), "t", {}, {}, tasks::TaskStatus::open, now, now, {}};
+        const auto event = tasks::taskEvent(events::kTaskCreated, task,
+                                            {"req-1", "4bf92f3577b34da6a3ce929d0e0e4736"}, now);
+        outbox.add({0, event.eventId, event.eventType, event.routingKey, event.envelopeJson,
+                    event.traceId, event.producer});
+        return event.eventId;
+      }};
+  contracts::checkOutboxContract(harness);
 }
