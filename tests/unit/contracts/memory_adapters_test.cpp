@@ -10,6 +10,7 @@
 #include "contracts/outbox_contract.hpp"
 #include "contracts/record_store_contract.hpp"
 #include "contracts/task_store_contract.hpp"
+#include "contracts/tasks_client_contract.hpp"
 #include "fakes/memory_dedup_store.hpp"
 #include "fakes/memory_delivery_log.hpp"
 #include "fakes/memory_mail_requests.hpp"
@@ -17,6 +18,8 @@
 #include "fakes/memory_outbox.hpp"
 #include "fakes/memory_record_store.hpp"
 #include "fakes/memory_task_store.hpp"
+#include "fakes/quiet_logger.hpp"
+#include "gateway/local_tasks_client.hpp"
 #include "tasks/task_events.hpp"
 #include "workstream/events/contracts.hpp"
 
@@ -118,4 +121,15 @@ TEST_CASE("outbox contract: in memory") {
         return event.eventId;
       }};
   contracts::checkOutboxContract(harness);
+}
+
+TEST_CASE("tasks client contract: in process, over the in-memory store") {
+  using namespace std::chrono_literals;
+  fakes::MemoryTaskStore store;
+  tasks::TaskService service{store, systemNow};
+  gateway::LocalTasksClient client(service, fakes::quietLogger("workstream-tasks"), {2, 16, 5s});
+  contracts::checkTasksClientContract(client);
+
+  store.beforeEach = [] { throw Unavailable("PostgreSQL: connection refused"); };
+  contracts::checkTasksClientUnavailable(client);
 }
