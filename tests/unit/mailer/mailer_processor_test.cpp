@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "fakes/memory_delivery_log.hpp"
 #include "mailer/mailer_processor.hpp"
 #include "workstream/core/errors.hpp"
 
@@ -34,33 +35,23 @@ struct MemoryMailed final : events::DedupStore {
   }
 };
 
+// The in-memory delivery log (held to Redis's behaviour by its contract),
+// with a switch to fail every call.
 struct MemoryDeliveries final : DeliveryLog {
-  std::map<std::string, DeliveryRecord> records;
+  fakes::MemoryDeliveryLog real;
   bool fail = false;
 
   void sent(const std::string& id, const std::string& requestedAt, Timestamp at,
             const std::string& messageId) override {
     if (fail) throw Unavailable("Redis: connection reset");
-    auto& r = records[id];
-    r.requestedAt = requestedAt;
-    r.sentAt = formatRfc3339(at);
-    r.messageId = messageId;
+    real.sent(id, requestedAt, at, messageId);
   }
   void failed(const std::string& id, const std::string& requestedAt,
               const DeliveryFailure& failure) override {
     if (fail) throw Unavailable("Redis: connection reset");
-    auto& r = records[id];
-    r.requestedAt = requestedAt;
-    r.failedAt = formatRfc3339(failure.at);
-    r.errorCode = failure.errorCode;
-    r.errorMessage = failure.errorMessage;
-    r.attempt = failure.attempt;
-    r.deadLettered = failure.deadLettered;
+    real.failed(id, requestedAt, failure);
   }
-  std::optional<DeliveryRecord> find(const std::string& id) override {
-    auto it = records.find(id);
-    return it == records.end() ? std::nullopt : std::optional(it->second);
-  }
+  std::optional<DeliveryRecord> find(const std::string& id) override { return real.find(id); }
 };
 
 struct ScriptedSender final : MailSender {
