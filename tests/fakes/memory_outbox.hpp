@@ -2,10 +2,14 @@
 
 // The outbox and the event publisher in memory, for tests of the relay's
 // logic: what it publishes, in what order, what it marks, how it recovers.
+// tests/contracts/outbox_contract.hpp and event_publisher_contract.hpp hold
+// them and the Postgres and RabbitMQ adapters to the same behaviour.
+// Leadership here is a switch (`leader`), not a lock between stores.
 
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -21,7 +25,13 @@ class MemoryOutbox final : public tasks::OutboxStore {
   void add(tasks::PendingEvent event) {
     std::lock_guard lock(mutex_);
     event.position = ++last_;
-    rows_[event.position] = {std::move(event), false};
+    const auto now = systemNow();
+    if (event.createdAtSeconds == 0 && event.createdAtMicros == 0) {
+      const auto since = now.time_since_epoch();
+      event.createdAtMicros = std::chrono::duration_cast<std::chrono::microseconds>(since).count();
+      event.createdAtSeconds = std::chrono::duration_cast<std::chrono::seconds>(since).count();
+    }
+    rows_[event.position] = {std::move(event), now};
     written_.notify_all();
   }
 
@@ -29,7 +39,7 @@ class MemoryOutbox final : public tasks::OutboxStore {
     std::lock_guard lock(mutex_);
     std::vector<std::int64_t> out;
     for (const auto& [position, row] : rows_) {
-      if (row.published) out.push_back(position);
+      if (row.publishedAt) out.push_back(position);
     }
     return out;
   }
@@ -42,16 +52,19 @@ class MemoryOutbox final : public tasks::OutboxStore {
     std::lock_guard lock(mutex_);
     std::vector<tasks::PendingEvent> out;
     for (const auto& [position, row] : rows_) {
-      if (row.published) continue;
+      if (row.publishedAt) continue;
       if (static_cast<int>(out.size()) == limit) break;
       out.push_back(row.event);
     }
     return out;
   }
 
-  void markPublished(const std::vector<std::int64_t>& positions, Timestamp) override {
+  void markPublished(const std::vector<std::int64_t>& positions, Timestamp sentAt) override {
     std::lock_guard lock(mutex_);
-    for (auto position : positions) rows_.at(position).published = true;
+    for (auto position : positions) {
+      auto it = rows_.find(position);
+      if (it != rows_.end()) it->second.publishedAt = sentAt;
+    }
   }
 
   void waitForEvents(std::chrono::milliseconds timeout) override {
@@ -63,17 +76,39 @@ class MemoryOutbox final : public tasks::OutboxStore {
   tasks::OutboxStats stats() override {
     std::lock_guard lock(mutex_);
     tasks::OutboxStats out;
-    for (const auto& [position, row] : rows_) out.pending += row.published ? 0 : 1;
+    std::optional<Timestamp> oldest;
+    for (const auto& [position, row] : rows_) {
+      if (row.publishedAt) continue;
+      ++out.pending;
+      if (!oldest) oldest = row.writtenAt;
+    }
+    if (oldest)
+      out.oldestPendingSeconds = std::chrono::duration<double>(systemNow() - *oldest).count();
     return out;
   }
 
-  std::int64_t prune(std::chrono::milliseconds, int) override { return 0; }
+  std::int64_t prune(std::chrono::milliseconds retention, int limit) override {
+    std::lock_guard lock(mutex_);
+    const auto before = systemNow() - retention;
+    std::int64_t pruned = 0;
+    for (auto it = rows_.begin(); it != rows_.end() && pruned < limit;) {
+      if (it->second.publishedAt && *it->second.publishedAt < before) {
+        it = rows_.erase(it);
+        ++pruned;
+      } else {
+        ++it;
+      }
+    }
+    return pruned;
+  }
+
   void reset() override {}
 
  private:
   struct Row {
     tasks::PendingEvent event;
-    bool published = false;
+    Timestamp writtenAt;
+    std::optional<Timestamp> publishedAt;
   };
   std::mutex mutex_;
   std::condition_variable written_;

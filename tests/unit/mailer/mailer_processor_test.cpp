@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "fakes/memory_delivery_log.hpp"
 #include "mailer/mailer_processor.hpp"
 #include "workstream/core/errors.hpp"
 
@@ -15,13 +16,18 @@ namespace {
 struct MemoryMailed final : events::DedupStore {
   std::map<std::string, std::string> keys;
   bool failMark = false;
+  bool down = false;  // every call fails
 
-  bool processed(const std::string& id) override { return keys.count(id) && keys[id] == "1"; }
+  bool processed(const std::string& id) override {
+    if (down) throw Unavailable("Redis: connection refused");
+    return keys.count(id) && keys[id] == "1";
+  }
   void markProcessed(const std::string& id) override {
     if (failMark) throw Unavailable("Redis: connection reset");
     keys[id] = "1";
   }
   bool claim(const std::string& id, std::chrono::seconds) override {
+    if (down) throw Unavailable("Redis: connection refused");
     return keys.emplace(id, "claimed").second;
   }
   void release(const std::string& id) override {
@@ -29,33 +35,23 @@ struct MemoryMailed final : events::DedupStore {
   }
 };
 
+// The in-memory delivery log (held to Redis's behaviour by its contract),
+// with a switch to fail every call.
 struct MemoryDeliveries final : DeliveryLog {
-  std::map<std::string, DeliveryRecord> records;
+  fakes::MemoryDeliveryLog real;
   bool fail = false;
 
   void sent(const std::string& id, const std::string& requestedAt, Timestamp at,
             const std::string& messageId) override {
     if (fail) throw Unavailable("Redis: connection reset");
-    auto& r = records[id];
-    r.requestedAt = requestedAt;
-    r.sentAt = formatRfc3339(at);
-    r.messageId = messageId;
+    real.sent(id, requestedAt, at, messageId);
   }
   void failed(const std::string& id, const std::string& requestedAt,
               const DeliveryFailure& failure) override {
     if (fail) throw Unavailable("Redis: connection reset");
-    auto& r = records[id];
-    r.requestedAt = requestedAt;
-    r.failedAt = formatRfc3339(failure.at);
-    r.errorCode = failure.errorCode;
-    r.errorMessage = failure.errorMessage;
-    r.attempt = failure.attempt;
-    r.deadLettered = failure.deadLettered;
+    real.failed(id, requestedAt, failure);
   }
-  std::optional<DeliveryRecord> find(const std::string& id) override {
-    auto it = records.find(id);
-    return it == records.end() ? std::nullopt : std::optional(it->second);
-  }
+  std::optional<DeliveryRecord> find(const std::string& id) override { return real.find(id); }
 };
 
 struct ScriptedSender final : MailSender {
@@ -191,4 +187,59 @@ TEST_CASE("mailer: a delivery log that fails changes no outcome") {
   f.mailed.keys.clear();
   f.sender.answer = SendResult::Kind::transient;
   CHECK(f.process().kind == events::Outcome::Kind::retry);
+}
+
+TEST_CASE("mailer: the mail as sent: sender, recipients, subject, body, date and Message-ID") {
+  Fixture f;
+  REQUIRE(f.process().kind == events::Outcome::Kind::done);
+  CHECK(f.sender.last.eventId == request().eventId);
+  CHECK(f.sender.last.from == "workstream@example.com");
+  CHECK(f.sender.last.to == std::vector<std::string>{"a@example.com"});
+  CHECK(f.sender.last.subject == "Hi");
+  CHECK(f.sender.last.body == "Hello");
+  CHECK(f.sender.last.date == Timestamp(std::chrono::seconds(1'700'000'000)));
+  CHECK(composeMessage(f.sender.last).find("Message-ID: <" + request().eventId + "@workstream>") !=
+        std::string::npos);
+}
+
+TEST_CASE("mailer: a request already mailed is done without a send") {
+  Fixture f;
+  f.mailed.keys[request().eventId] = "1";
+  CHECK(f.process().kind == events::Outcome::Kind::done);
+  CHECK(f.sender.sent == 0);
+  CHECK_FALSE(f.deliveries.find(request().eventId));
+}
+
+TEST_CASE("mailer: a request that can never be mailed is poison, before any claim or send") {
+  Fixture f;
+  auto injected = request();
+  injected.payloadJson = R"({"to": ["a@example.com"], "subject": "Hi\r\nBcc: x@y.z", "body": "b"})";
+  const auto outcome = f.processor.process(injected, events::Delivery{});
+  CHECK(outcome.kind == events::Outcome::Kind::poison);
+  CHECK(outcome.errorCode == "INVALID_MAIL");
+  CHECK(f.sender.sent == 0);
+  CHECK(f.mailed.keys.empty());
+  const auto record = f.deliveries.find(request().eventId);
+  REQUIRE(record);
+  CHECK(record->errorCode == "INVALID_MAIL");
+  CHECK(record->deadLettered);
+}
+
+TEST_CASE("mailer: Redis down before the send is a retry, and nothing is sent") {
+  Fixture f;
+  f.mailed.down = true;
+  const auto outcome = f.process();
+  CHECK(outcome.kind == events::Outcome::Kind::retry);
+  CHECK(outcome.errorCode == "DEPENDENCY_UNAVAILABLE");
+  CHECK(f.sender.sent == 0);
+}
+
+TEST_CASE("mailer: a permanent refusal releases the claim, so a replay from the DLQ can send") {
+  Fixture f;
+  f.sender.answer = SendResult::Kind::permanent;
+  REQUIRE(f.process().kind == events::Outcome::Kind::poison);
+  CHECK(f.mailed.keys.count(request().eventId) == 0);
+  f.sender.answer = SendResult::Kind::sent;
+  CHECK(f.process().kind == events::Outcome::Kind::done);
+  CHECK(f.sender.sent == 1);
 }

@@ -1,0 +1,81 @@
+// RabbitPublisher against the EventPublisher contract, and the mail requests
+// as events against the MailRequests contract, on a vhost of the test's own;
+// the in-memory fakes meet the same contracts in tests/unit/contracts.
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include "contracts/event_publisher_contract.hpp"
+#include "contracts/mail_requests_contract.hpp"
+#include "notifications/event_mail_requests.hpp"
+#include "rabbitmq/declare.hpp"
+#include "rabbitmq/rabbit_publisher.hpp"
+#include "support/rabbit_vhost.hpp"
+
+using namespace workstream;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Everything ready in `queue`, in order (the broker confirmed it was queued).
+std::vector<events::Delivery> drain(testing::RabbitVhost& vhost, const std::string& queue) {
+  std::vector<events::Delivery> out;
+  while (auto delivery = vhost.get(queue)) out.push_back(std::move(*delivery));
+  return out;
+}
+
+// The topology is declared up front, so that the queues are there to read
+// before anything is published.
+amqp::RabbitPublisher publisherOn(const testing::RabbitVhost& vhost) {
+  amqp::Connection c(vhost.options("declare"));
+  amqp::declareTopology(c, 1);
+  return amqp::RabbitPublisher(vhost.options("contract"), 5s,
+                               [](amqp::Connection& c) { amqp::declareTopology(c, 1); });
+}
+
+const amqp::ConnectionOptions kNoBroker{"amqp://guest:guest@127.0.0.1:1/%2f", 2s, 0, "down"};
+
+}  // namespace
+
+TEST_CASE("event publisher contract: RabbitMQ") {
+  testing::RabbitVhost vhost;
+  auto publisher = publisherOn(vhost);
+  // workstream.task.* is bound to the notifications queue; nothing to the other.
+  contracts::PublisherHarness harness{
+      publisher, "workstream.task.created", "nobody.listens.here",
+      [&] { return drain(vhost, events::notificationsQueue().name); }};
+  contracts::checkEventPublisherContract(harness);
+
+  amqp::RabbitPublisher down(kNoBroker, 2s);
+  contracts::checkEventPublisherUnavailable(down, "workstream.task.created");
+}
+
+TEST_CASE("mail requests contract: events on RabbitMQ") {
+  testing::RabbitVhost vhost;
+  auto publisher = publisherOn(vhost);
+  notifications::EventMailRequests requests(publisher);
+  contracts::MailRequestsHarness harness{
+      requests, [&] {
+        // What the mailer reads: the envelope's id and trace, the payload's fields.
+        std::vector<notifications::MailRequest> out;
+        for (const auto& delivery : drain(vhost, events::mailerQueue().name)) {
+          const auto envelope = boost::json::parse(delivery.body).as_object();
+          const auto& payload = envelope.at("payload").as_object();
+          notifications::MailRequest request;
+          request.eventId = envelope.at("event_id").as_string().c_str();
+          request.traceId = envelope.at("trace_id").as_string().c_str();
+          for (const auto& to : payload.at("to").as_array())
+            request.to.emplace_back(to.as_string());
+          request.subject = payload.at("subject").as_string().c_str();
+          request.body = payload.at("body").as_string().c_str();
+          CHECK(delivery.messageId == request.eventId);
+          CHECK(delivery.type == "workstream.mail.send.v1");
+          out.push_back(std::move(request));
+        }
+        return out;
+      }};
+  contracts::checkMailRequestsContract(harness);
+
+  amqp::RabbitPublisher downPublisher(kNoBroker, 2s);
+  notifications::EventMailRequests down(downPublisher);
+  contracts::checkMailRequestsUnavailable(down);
+}
