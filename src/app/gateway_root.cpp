@@ -1,7 +1,5 @@
 #include "app/gateway_root.hpp"
 
-#include <grpcpp/create_channel.h>
-
 #include "gateway/grpc_tasks_client.hpp"
 #include "gateway/local_tasks_client.hpp"
 #include "gateway/rest_api.hpp"
@@ -57,25 +55,14 @@ class GatewayModule final : public Module {
   http::ThreadedServer server_;
 };
 
-// Tasks elsewhere: ready while the channel can connect to it.
-std::function<CheckResult()> connectCheck(std::shared_ptr<grpc::Channel> channel) {
-  return [channel] {
-    const bool up =
-        channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(2));
-    return up ? CheckResult{true, {}} : CheckResult{false, "the tasks service is unreachable"};
-  };
-}
-
 }  // namespace
 
 std::unique_ptr<Module> startRemoteGateway(RoleContext& context) {
   const Config& config = context.config;
-  grpc::ChannelArguments args;
-  args.SetServiceConfigJSON(gateway::GrpcTasksClient::retryServiceConfig());
-  auto channel =
-      grpc::CreateCustomChannel(config.tasksAddr->str(), grpc::InsecureChannelCredentials(), args);
+  auto channel = gateway::GrpcTasksClient::channelTo(config.tasksAddr->str());
   auto client = std::make_unique<gateway::GrpcTasksClient>(channel, config.tasksTimeout);
-  return std::make_unique<GatewayModule>(context, std::move(client), connectCheck(channel));
+  return std::make_unique<GatewayModule>(context, std::move(client),
+                                         gateway::GrpcTasksClient::connectCheck(channel));
 }
 
 std::unique_ptr<Module> startLocalGateway(RoleContext& context, tasks::TaskService& service) {
