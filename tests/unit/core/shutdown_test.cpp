@@ -114,7 +114,7 @@ TEST_CASE("shutdown: modules left started are destroyed newest first") {
 TEST_CASE("shutdown: the watchdog exits with 1 when the modules overrun the deadline") {
   Journal journal;
   std::vector<std::unique_ptr<Module>> list;
-  list.push_back(std::make_unique<RecordingModule>("stuck", journal, 400ms));
+  list.push_back(std::make_unique<RecordingModule>("stuck", journal, 800ms));
   StartedModules modules(std::move(list));
   ExitRecorder exit;
   ShutdownOptions options;
