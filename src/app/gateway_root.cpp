@@ -1,14 +1,9 @@
 #include "app/gateway_root.hpp"
 
-#include <grpcpp/create_channel.h>
-
-#include <boost/asio/io_context.hpp>
-#include <thread>
-
 #include "gateway/local_tasks_client.hpp"
 #include "gateway/rest_api.hpp"
 #include "grpc/grpc_tasks_client.hpp"
-#include "http/server.hpp"
+#include "http/threaded_server.hpp"
 
 namespace workstream::app {
 namespace {
@@ -22,33 +17,30 @@ class GatewayModule final : public Module {
         tasksTimeout_(context.config.tasksTimeout),
         client_(std::move(client)),
         api_(*client_, log_, context.metrics),
-        server_(
-            io_,
-            [this](http::Request r, http::Respond respond) {
-              api_.handle(std::move(r), std::move(respond));
-            },
-            limits(context.config), log_, &context.metrics) {
-    const auto bound = server_.listen(*context.config.httpAddr);
-    for (int i = 0; i < context.config.httpThreads; ++i)
-      threads_.emplace_back([this] { io_.run(); });
-    if (tasksCheck) context.readiness.add({"tasks", std::move(tasksCheck)});
+        server_([this](http::Request r,
+                       http::Respond respond) { api_.handle(std::move(r), std::move(respond)); },
+                limits(context.config), log_, &context.metrics) {
+    const auto bound = server_.start(*context.config.httpAddr, context.config.httpThreads);
+    if (tasksCheck) {
+      context.dependencies.require(Dependency::tasks, [&tasksCheck] { return tasksCheck; });
+    }
     log_.info("gateway listening", {{"http_addr", bound.str()}});
   }
 
   // The client goes first, while the API its answers reach still lives; a
   // local client waits here for the calls its workers still run.
   ~GatewayModule() override {
-    stopThreads();
+    server_.stop();
     client_.reset();
   }
 
   void stop(std::chrono::steady_clock::time_point deadline) override {
-    server_.stop();
+    server_.stopAccepting();
     if (!server_.waitIdle(deadline)) log_.warn("connections still open at the deadline");
     // Calls to tasks still running end by their own deadline; their answers
     // must find the API alive.
     api_.waitAnswered(std::chrono::steady_clock::now() + tasksTimeout_ + std::chrono::seconds(1));
-    stopThreads();
+    server_.stop();
   }
 
  private:
@@ -56,41 +48,21 @@ class GatewayModule final : public Module {
     return {16 * 1024, config.httpMaxBodyBytes, config.httpReadTimeout};
   }
 
-  void stopThreads() {
-    io_.stop();
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
-    }
-  }
-
   Logger log_;
   std::chrono::milliseconds tasksTimeout_;
-  boost::asio::io_context io_;
   std::unique_ptr<gateway::TasksClient> client_;
   gateway::RestApi api_;
-  http::Server server_;
-  std::vector<std::thread> threads_;
+  http::ThreadedServer server_;
 };
-
-// Tasks elsewhere: ready while the channel can connect to it.
-std::function<CheckResult()> connectCheck(std::shared_ptr<grpc::Channel> channel) {
-  return [channel] {
-    const bool up =
-        channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(2));
-    return up ? CheckResult{true, {}} : CheckResult{false, "the tasks service is unreachable"};
-  };
-}
 
 }  // namespace
 
 std::unique_ptr<Module> startRemoteGateway(RoleContext& context) {
   const Config& config = context.config;
-  grpc::ChannelArguments args;
-  args.SetServiceConfigJSON(gateway::GrpcTasksClient::retryServiceConfig());
-  auto channel =
-      grpc::CreateCustomChannel(config.tasksAddr->str(), grpc::InsecureChannelCredentials(), args);
+  auto channel = gateway::GrpcTasksClient::channelTo(config.tasksAddr->str());
   auto client = std::make_unique<gateway::GrpcTasksClient>(channel, config.tasksTimeout);
-  return std::make_unique<GatewayModule>(context, std::move(client), connectCheck(channel));
+  return std::make_unique<GatewayModule>(context, std::move(client),
+                                         gateway::GrpcTasksClient::connectCheck(channel));
 }
 
 std::unique_ptr<Module> startLocalGateway(RoleContext& context, tasks::TaskService& service) {

@@ -1,53 +1,21 @@
-#include <curl/curl.h>
-
-#include <boost/json/parse.hpp>
 #include <iostream>
-#include <memory>
 
+#include "ops/health_probe.hpp"
 #include "app/commands.hpp"
 
 namespace workstream::app {
-namespace {
-
-size_t appendBody(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-// A wildcard listen address is reached through loopback.
-std::string dialable(const HostPort& address) {
-  HostPort target = address;
-  if (target.host == "0.0.0.0") target.host = "127.0.0.1";
-  if (target.host == "::") target.host = "::1";
-  return target.str();
-}
-
-}  // namespace
 
 int healthCommand(const HostPort& adminAddr, std::chrono::milliseconds timeout, Probe probe) {
-  const bool ready = probe == Probe::ready;
-  const std::string url = "http://" + dialable(adminAddr) + (ready ? "/ready" : "/health");
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  std::string body;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, appendBody);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &body);
-  if (const CURLcode rc = curl_easy_perform(curl.get()); rc != CURLE_OK) {
-    std::cerr << "workstream: health: " << url << ": " << curl_easy_strerror(rc) << "\n";
+  const auto answer = admin::probeAdmin(adminAddr, timeout, probe == Probe::ready);
+  if (!answer.error.empty()) {
+    std::cerr << "workstream: health: " << answer.url << ": " << answer.error << "\n";
     return 1;
   }
-  long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  std::cout << body << "\n";
-  boost::system::error_code ec;
-  const auto json = boost::json::parse(body, ec);
-  const bool healthy = !ec && status == 200 && json.is_object() &&
-                       json.as_object().contains("status") &&
-                       json.as_object().at("status") == (ready ? "ready" : "healthy");
-  if (!healthy) std::cerr << "workstream: health: " << url << " answered " << status << "\n";
-  return healthy ? 0 : 1;
+  std::cout << answer.body << "\n";
+  if (!answer.healthy) {
+    std::cerr << "workstream: health: " << answer.url << " answered " << answer.status << "\n";
+  }
+  return answer.healthy ? 0 : 1;
 }
 
 }  // namespace workstream::app

@@ -1,7 +1,5 @@
 #include "app/notifications_root.hpp"
 
-#include <atomic>
-
 #include "app/messaging.hpp"
 #include "events/event_router.hpp"
 #include "mongo/mongo_record_store.hpp"
@@ -11,6 +9,7 @@
 #include "rabbitmq/rabbit_consumer.hpp"
 #include "rabbitmq/rabbit_publisher.hpp"
 #include "redis/redis_dedup_store.hpp"
+#include "workstream/core/ensure_once.hpp"
 
 namespace workstream::app {
 namespace {
@@ -32,19 +31,24 @@ class NotificationsModule final : public Module {
         processor_(dedup_, records_, mail_, systemNow, log_),
         consumer_(consumerOptions(context.config, events::notificationsQueue(),
                                   "workstream-notifications", context.readiness),
-                  router_, log_, context.metrics) {
+                  router_, log_, context.metrics),
+        // Indexes are made once; while MongoDB is down, readiness keeps trying.
+        indexes_([this] { records_.ensureIndexes(); }, "cannot create the MongoDB indexes yet",
+                 log_) {
     auto process = [this](const events::Envelope& e, const events::Delivery& d) {
       return processor_.process(e, d);
     };
     router_.on(events::kTaskCreated, process);
     router_.on(events::kTaskCompleted, process);
-    ensureIndexes();
-    context.readiness.add({"redis", [this] { return dedup_.check(); }});
-    context.readiness.add({"mongodb", [this] {
-                             if (!ensureIndexes())
-                               return CheckResult{false, "indexes not created yet"};
-                             return records_.check();
-                           }});
+    indexes_.tryNow();
+    context.dependencies.require(Dependency::redis,
+                                 [this] { return [this] { return dedup_.check(); }; });
+    context.dependencies.require(Dependency::mongodb, [this] {
+      return [this] {
+        if (!indexes_.tryNow()) return CheckResult{false, "indexes not created yet"};
+        return records_.check();
+      };
+    });
     context.readiness.add({"notifications-consumer", [this] {
                              return consumer_.connected()
                                         ? CheckResult{true, {}}
@@ -60,18 +64,6 @@ class NotificationsModule final : public Module {
   void stop(std::chrono::steady_clock::time_point deadline) override { consumer_.stop(deadline); }
 
  private:
-  // Indexes are made once; while MongoDB is down, readiness keeps trying.
-  bool ensureIndexes() {
-    if (indexed_) return true;
-    try {
-      records_.ensureIndexes();
-      indexed_ = true;
-    } catch (const InfrastructureError& e) {
-      log_.warn("cannot create the MongoDB indexes yet", {{"error", e.what()}});
-    }
-    return indexed_;
-  }
-
   Logger log_;
   redis::RedisDedupStore dedup_;
   mongo::MongoRecordStore records_;
@@ -80,7 +72,7 @@ class NotificationsModule final : public Module {
   notifications::NotificationProcessor processor_;
   events::EventRouter router_;
   amqp::RabbitConsumer consumer_;
-  std::atomic<bool> indexed_{false};
+  EnsureOnce indexes_;
 };
 
 }  // namespace

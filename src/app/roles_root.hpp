@@ -6,6 +6,7 @@
 #include "admin/admin_routes.hpp"
 #include "app/module.hpp"
 #include "workstream/core/config.hpp"
+#include "workstream/core/dependency_checks.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
 #include "workstream/core/readiness.hpp"
@@ -19,6 +20,8 @@ struct RoleContext {
   Logger log;
   Metrics& metrics;
   Readiness& readiness;
+  // The checks of the servers a role depends on, each registered once.
+  DependencyChecks& dependencies;
   admin::AdminExtensions& admin;
 };
 

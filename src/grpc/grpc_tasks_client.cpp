@@ -1,6 +1,7 @@
 #include "grpc/grpc_tasks_client.hpp"
 
 #include <grpcpp/channel.h>
+#include <grpcpp/create_channel.h>
 
 namespace workstream::gateway {
 namespace {
@@ -92,6 +93,20 @@ void invoke(Start start, Request request, const CallMeta& meta, std::chrono::mil
 GrpcTasksClient::GrpcTasksClient(std::shared_ptr<grpc::Channel> channel,
                                  std::chrono::milliseconds timeout)
     : stub_(pb::TasksService::NewStub(channel)), timeout_(timeout) {}
+
+std::shared_ptr<grpc::Channel> GrpcTasksClient::channelTo(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetServiceConfigJSON(retryServiceConfig());
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+std::function<CheckResult()> GrpcTasksClient::connectCheck(std::shared_ptr<grpc::Channel> channel,
+                                                           std::chrono::milliseconds timeout) {
+  return [channel = std::move(channel), timeout] {
+    const bool up = channel->WaitForConnected(std::chrono::system_clock::now() + timeout);
+    return up ? CheckResult{true, {}} : CheckResult{false, "the tasks service is unreachable"};
+  };
+}
 
 const char* GrpcTasksClient::retryServiceConfig() {
   return R"({"methodConfig": [{

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <string>
 
+#include "workstream/core/readiness.hpp"
 #include "workstream/gateway/tasks_client.hpp"
 #include "workstream/tasks/v1/tasks.grpc.pb.h"
 
@@ -17,6 +20,13 @@ class GrpcTasksClient final : public TasksClient {
   // The service config a channel to the tasks service should carry: reads
   // (GetTask, ListTasks) are retried on UNAVAILABLE with backoff.
   static const char* retryServiceConfig();
+  // A channel to the tasks service at `address` (host:port) carrying it.
+  static std::shared_ptr<grpc::Channel> channelTo(const std::string& address);
+  // The readiness of a tasks service elsewhere: up while `channel` can
+  // connect to it within `timeout`.
+  static std::function<CheckResult()> connectCheck(
+      std::shared_ptr<grpc::Channel> channel,
+      std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
   void create(const tasks::NewTask& task, const CallMeta& meta, Reply<CreatedTask> reply) override;
   void get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) override;
