@@ -32,11 +32,11 @@ void addConfigFlags(CLI::App& command, Flags& flags) {
 
 std::optional<RoleSet> rolesOrReport(const std::string& text) {
   auto parsed = parseRoles(text);
-  if (auto* error = std::get_if<RoleError>(&parsed)) {
-    std::cerr << "workstream: --role: " << error->message << "\n";
+  if (!parsed) {
+    std::cerr << "workstream: --role: " << parsed.error().message << "\n";
     return std::nullopt;
   }
-  return std::get<RoleSet>(parsed);
+  return *parsed;
 }
 
 std::optional<Config> configOrReport(const RoleSet& roles, const Flags& flags) {
@@ -201,17 +201,15 @@ int runCli(int argc, char** argv) {
     action = [&]() -> int {
       auto address = config_values::parseHostPort(adminAddr);
       auto timeout = config_values::parseDuration(timeoutText);
-      if (auto* error = std::get_if<config_values::Invalid>(&address)) {
-        std::cerr << "workstream: --admin-addr: " << error->message << "\n";
+      if (!address) {
+        std::cerr << "workstream: --admin-addr: " << address.error().message << "\n";
         return kUsageError;
       }
-      if (auto* error = std::get_if<config_values::Invalid>(&timeout)) {
-        std::cerr << "workstream: --timeout: " << error->message << "\n";
+      if (!timeout) {
+        std::cerr << "workstream: --timeout: " << timeout.error().message << "\n";
         return kUsageError;
       }
-      return healthCommand(std::get<HostPort>(address),
-                           std::get<std::chrono::milliseconds>(timeout),
-                           ready ? Probe::ready : Probe::health);
+      return healthCommand(*address, *timeout, ready ? Probe::ready : Probe::health);
     };
   });
 

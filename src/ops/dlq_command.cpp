@@ -33,17 +33,11 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The value, or a usage error with the message, after `option: ` if given.
 template <class T>
-T orUsage(Parsed<T> parsed) {
-  if (auto* invalid = std::get_if<Invalid>(&parsed)) throw UsageError(invalid->message);
-  return std::get<T>(std::move(parsed));
-}
-
-template <class T>
-T orUsage(config_values::Parsed<T> parsed, const std::string& option) {
-  if (auto* invalid = std::get_if<config_values::Invalid>(&parsed))
-    throw UsageError(option + ": " + invalid->message);
-  return std::get<T>(std::move(parsed));
+T orUsage(Parsed<T> parsed, const std::string& option = {}) {
+  if (!parsed) throw UsageError((option.empty() ? "" : option + ": ") + parsed.error().message);
+  return std::move(*parsed);
 }
 
 Selection select(const Args& args) {

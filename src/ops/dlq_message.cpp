@@ -90,9 +90,8 @@ Parsed<Timestamp> parseSince(std::string_view text, Timestamp now) {
     if (ec == std::errc{} && stop == end && days >= 0 && days <= 36500) {
       return now - std::chrono::days(days);
     }
-  } else if (auto ago = config_values::parseDuration(text);
-             std::holds_alternative<std::chrono::milliseconds>(ago)) {
-    return now - std::get<std::chrono::milliseconds>(ago);
+  } else if (auto ago = config_values::parseDuration(text)) {
+    return now - *ago;
   }
   return Invalid{"invalid --since \"" + std::string(text) +
                  "\" (expected a duration such as 10m, 1h, 2d, or an RFC 3339 time such as "
