@@ -207,12 +207,7 @@ void RabbitConsumer::work() {
     }
     job.context = events::eventContext(job.delivery);
     const auto started = std::chrono::steady_clock::now();
-    events::Outcome outcome;
-    try {
-      outcome = handler_.handle(job.delivery);
-    } catch (const std::exception& e) {
-      outcome = events::Outcome::retryLater("HANDLER_FAILED", e.what());
-    }
+    auto outcome = events::outcomeOf([&] { return handler_.handle(job.delivery); });
     metrics_.handled(
         job.context, outcome,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

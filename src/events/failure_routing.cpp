@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "workstream/core/errors.hpp"
+
 namespace workstream::events {
 namespace {
 
@@ -27,6 +29,18 @@ void copyHeaders(const Delivery& delivery, OutgoingMessage& copy) {
 }
 
 }  // namespace
+
+Outcome failureOutcome(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Unavailable& e) {
+    return Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());
+  } catch (const std::exception& e) {
+    return Outcome::retryLater("HANDLER_FAILED", e.what());
+  } catch (...) {
+    return Outcome::retryLater("HANDLER_FAILED", "the handler threw a non-standard exception");
+  }
+}
 
 std::string boundedText(std::string_view text, std::size_t limit) {
   if (text.size() <= limit) return std::string(text);

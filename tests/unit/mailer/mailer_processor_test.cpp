@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "events/failure_routing.hpp"
 #include "mailer/mailer_processor.hpp"
 #include "workstream/core/errors.hpp"
 
@@ -15,8 +16,12 @@ namespace {
 struct MemoryMailed final : events::DedupStore {
   std::map<std::string, std::string> keys;
   bool failMark = false;
+  bool down = false;
 
-  bool processed(const std::string& id) override { return keys.count(id) && keys[id] == "1"; }
+  bool processed(const std::string& id) override {
+    if (down) throw Unavailable("Redis: connection refused");
+    return keys.count(id) && keys[id] == "1";
+  }
   void markProcessed(const std::string& id) override {
     if (failMark) throw Unavailable("Redis: connection reset");
     keys[id] = "1";
@@ -191,4 +196,23 @@ TEST_CASE("mailer: a delivery log that fails changes no outcome") {
   f.mailed.keys.clear();
   f.sender.answer = SendResult::Kind::transient;
   CHECK(f.process().kind == events::Outcome::Kind::retry);
+}
+
+TEST_CASE("mailer: Redis down before the send is the runtime's retry, and logged as such") {
+  Fixture f;
+  f.mailed.down = true;
+  CHECK_THROWS_AS(f.process(), Unavailable);
+  const auto outcome = events::outcomeOf([&] { return f.process(); });
+  CHECK(outcome.kind == events::Outcome::Kind::retry);
+  CHECK(outcome.errorCode == "DEPENDENCY_UNAVAILABLE");
+  CHECK(outcome.errorMessage == "Redis: connection refused");
+  CHECK(f.sender.sent == 0);
+  const auto record = f.deliveries.find(request().eventId);
+  REQUIRE(record);
+  CHECK(record->errorCode == "DEPENDENCY_UNAVAILABLE");
+  CHECK(record->errorMessage == "Redis: connection refused");
+  CHECK_FALSE(record->deadLettered);
+  f.mailed.down = false;
+  CHECK(f.process().kind == events::Outcome::Kind::done);
+  CHECK(f.sender.sent == 1);
 }
