@@ -4,10 +4,9 @@
 #include <algorithm>
 
 #include "events/event_context.hpp"
+#include "events/event_message.hpp"
 
 #include "workstream/core/errors.hpp"
-#include "workstream/core/trace.hpp"
-#include "workstream/events/topology.hpp"
 
 namespace workstream::tasks {
 namespace {
@@ -18,21 +17,15 @@ constexpr std::chrono::milliseconds kMaxBackoff{5000};
 constexpr std::chrono::milliseconds kStatsEvery{1000};
 constexpr std::chrono::milliseconds kPruneEvery{60'000};
 
+// The event continues the trace of the request that caused it.
 events::OutgoingMessage toMessage(const PendingEvent& event) {
-  events::OutgoingMessage message;
-  message.exchange = std::string(events::kExchange);
-  message.routingKey = event.routingKey;
-  message.messageId = event.eventId;
-  message.type = event.eventType;
-  message.appId = event.producer;
-  message.body = event.envelopeJson;
-  message.timestamp = event.createdAtSeconds;
-  if (event.traceId.size() == 32) {
-    // The event continues the trace of the request that caused it.
-    TraceParent parent{event.traceId, "", "01"};
-    message.headers.emplace_back("traceparent", formatTraceparent(childOf(parent)));
-  }
-  return message;
+  return events::eventMessage({.routingKey = event.routingKey,
+                               .eventId = event.eventId,
+                               .eventType = event.eventType,
+                               .producer = event.producer,
+                               .envelopeJson = event.envelopeJson,
+                               .timestamp = event.createdAtSeconds,
+                               .traceId = event.traceId});
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include "events/event_message.hpp"
 #include "workstream/events/envelope.hpp"
 
 using namespace workstream::events;
@@ -61,4 +62,26 @@ TEST_CASE("envelope: each way to break the contract is named") {
         "the envelope has fields besides the six of the contract");
   CHECK(error(envelope("not-a-uuid", R"(,"payload":{})")) ==
         "envelope field event_id is not a UUID");
+}
+
+TEST_CASE("an event goes to the exchange continuing its request's trace") {
+  const auto message =
+      eventMessage({"workstream.task.created", "0af76519-16cd-43dd-8448-eb211c80319c",
+                    "workstream.task.created.v1", "workstream-tasks", "{}", 1700000000,
+                    "4bf92f3577b34da6a3ce929d0e0e4736"});
+  CHECK(message.exchange == "workstream.events");
+  CHECK(message.routingKey == "workstream.task.created");
+  CHECK(message.messageId == "0af76519-16cd-43dd-8448-eb211c80319c");
+  CHECK(message.type == "workstream.task.created.v1");
+  CHECK(message.appId == "workstream-tasks");
+  CHECK(message.body == "{}");
+  CHECK(message.timestamp == 1700000000);
+  REQUIRE(message.headers.size() == 1);
+  CHECK(message.headers[0].first == "traceparent");
+  const auto traceparent = std::get<std::string>(message.headers[0].second);
+  CHECK_THAT(traceparent, Catch::StartsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+  CHECK(traceparent.size() == 55);
+
+  const auto untraced = eventMessage({"k", "id", "t", "p", "{}", 0, "not-a-trace"});
+  CHECK(untraced.headers.empty());
 }
