@@ -1,6 +1,9 @@
 #include "gateway/grpc_tasks_client.hpp"
 
+#include <fmt/format.h>
 #include <grpcpp/channel.h>
+
+#include "workstream/core/backoff.hpp"
 
 namespace workstream::gateway {
 namespace {
@@ -93,12 +96,15 @@ GrpcTasksClient::GrpcTasksClient(std::shared_ptr<grpc::Channel> channel,
                                  std::chrono::milliseconds timeout)
     : stub_(pb::TasksService::NewStub(channel)), timeout_(timeout) {}
 
-const char* GrpcTasksClient::retryServiceConfig() {
-  return R"({"methodConfig": [{
-    "name": [{"service": "workstream.tasks.v1.TasksService", "method": "GetTask"},
-             {"service": "workstream.tasks.v1.TasksService", "method": "ListTasks"}],
-    "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.05s", "maxBackoff": "0.5s",
-                    "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]})";
+std::string GrpcTasksClient::retryServiceConfig() {
+  const auto seconds = [](std::chrono::milliseconds ms) { return ms.count() / 1000.0; };
+  return fmt::format(R"({{"methodConfig": [{{
+    "name": [{{"service": "workstream.tasks.v1.TasksService", "method": "GetTask"}},
+             {{"service": "workstream.tasks.v1.TasksService", "method": "ListTasks"}}],
+    "retryPolicy": {{"maxAttempts": {}, "initialBackoff": "{}s", "maxBackoff": "{}s",
+                    "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}}}]}})",
+                     kTasksReadAttempts, seconds(kTasksReadRetry.first),
+                     seconds(kTasksReadRetry.max));
 }
 
 void GrpcTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 #include "workstream/gateway/tasks_client.hpp"
 #include "workstream/tasks/v1/tasks.grpc.pb.h"
@@ -16,7 +17,7 @@ class GrpcTasksClient final : public TasksClient {
 
   // The service config a channel to the tasks service should carry: reads
   // (GetTask, ListTasks) are retried on UNAVAILABLE with backoff.
-  static const char* retryServiceConfig();
+  static std::string retryServiceConfig();
 
   void create(const tasks::NewTask& task, const CallMeta& meta, Reply<CreatedTask> reply) override;
   void get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) override;
