@@ -21,4 +21,14 @@ OutgoingMessage eventMessage(EventFacts event) {
   return message;
 }
 
+OutgoingMessage copyOf(const Delivery& delivery) {
+  OutgoingMessage copy;
+  copy.messageId = delivery.messageId;
+  copy.type = delivery.type;
+  copy.appId = delivery.appId;
+  copy.timestamp = delivery.timestamp;
+  copy.body = delivery.body;
+  return copy;
+}
+
 }  // namespace workstream::events

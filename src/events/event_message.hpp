@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "workstream/events/consumer.hpp"
 #include "workstream/events/publisher.hpp"
 
 namespace workstream::events {
@@ -23,5 +24,10 @@ struct EventFacts {
 // `traceId` in a new span when it is a W3C trace id. The outbox relay and
 // the mail requests both publish this way.
 OutgoingMessage eventMessage(EventFacts event);
+
+// A received message to send again (to a retry queue, a DLQ, back to its
+// consumer): its id, type, producer, timestamp and body; the caller picks
+// the destination and the headers.
+OutgoingMessage copyOf(const Delivery& delivery);
 
 }  // namespace workstream::events

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "events/event_message.hpp"
 #include "workstream/core/errors.hpp"
 
 namespace workstream::events {
@@ -69,12 +70,7 @@ bool goesToDeadLetters(const Delivery& delivery, const Outcome& outcome,
 OutgoingMessage failureCopy(const Delivery& delivery, const Outcome& outcome,
                             const ConsumerQueue& queue, const RetryPolicy& policy,
                             std::string_view consumer, std::string_view now, double unit) {
-  OutgoingMessage copy;
-  copy.messageId = delivery.messageId;
-  copy.type = delivery.type;
-  copy.appId = delivery.appId;
-  copy.timestamp = delivery.timestamp;
-  copy.body = delivery.body;
+  OutgoingMessage copy = copyOf(delivery);
   copyHeaders(delivery, copy);
   auto earlier = delivery.headers.find("x-first-failure-at");
   copy.headers.emplace_back("x-attempts", static_cast<std::int64_t>(delivery.attempt));

@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 #include <charconv>
 
+#include "events/event_message.hpp"
 #include "events/failure_routing.hpp"
 #include "workstream/core/config_values.hpp"
 
@@ -112,13 +113,8 @@ Parsed<double> parseRate(std::string_view text) {
 
 events::OutgoingMessage replayCopy(const DlqMessage& message, std::string_view now) {
   const auto& d = message.delivery;
-  events::OutgoingMessage copy;
+  events::OutgoingMessage copy = events::copyOf(d);
   copy.routingKey = message.consumer.name;  // the default exchange: straight to the queue
-  copy.messageId = d.messageId;
-  copy.type = d.type;
-  copy.appId = d.appId;
-  copy.timestamp = d.timestamp;
-  copy.body = d.body;
   for (const auto& [key, value] : d.headers) {
     if (!key.starts_with("x-")) copy.headers.emplace_back(key, value);
   }
