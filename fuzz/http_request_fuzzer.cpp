@@ -57,17 +57,17 @@ class AnsweringTasks final : public gateway::TasksClient {
   void create(const tasks::NewTask& in, const CallMeta& meta,
               gateway::Reply<gateway::CreatedTask> reply) override {
     if (auto failure = chosenFailure(meta)) return reply(*failure);
-    tasks::NewTask task = in;
-    if (auto error = tasks::validateNewTask(task)) {
+    auto task = tasks::validateNewTask(in);
+    if (!task) {
+      const auto& error = task.error();
       return reply(CallError{CallError::Kind::invalidArgument,
-                             std::string(tasks::toString(error->code)), error->message,
-                             error->field});
+                             std::string(tasks::toString(error.code)), error.message, error.field});
     }
     auto created = someTask(newUuid());
-    created.title = task.title;
-    created.description = task.description;
-    created.assigneeEmail = task.assigneeEmail;
-    reply(gateway::CreatedTask{created, task.idempotencyKey.has_value()});
+    created.title = task->title;
+    created.description = task->description;
+    created.assigneeEmail = task->assigneeEmail;
+    reply(gateway::CreatedTask{created, task->idempotencyKey.has_value()});
   }
   void get(const std::string& id, const CallMeta& meta,
            gateway::Reply<tasks::Task> reply) override {

@@ -21,13 +21,14 @@ std::optional<std::string> stringOrNull(const boost::json::value& value) {
   return std::string(value.as_string());
 }
 
-void roundTrip(tasks::NewTask in) {
-  if (tasks::validateNewTask(in)) return;  // refused: nothing to send back
+void roundTrip(tasks::NewTask request) {
+  const auto in = tasks::validateNewTask(std::move(request));
+  if (!in) return;  // refused: nothing to send back
   tasks::Task task;
   task.id = "0b7e6a52-7c1e-4d0a-8f4b-2e6c1a9d7e30";
-  task.title = in.title;
-  task.description = in.description;
-  task.assigneeEmail = in.assigneeEmail;
+  task.title = in->title;
+  task.description = in->description;
+  task.assigneeEmail = in->assigneeEmail;
   boost::system::error_code ec;
   const auto json = boost::json::parse(gateway::taskJson(task), ec);
   check(!ec && json.is_object(), "taskJson wrote no JSON object");

@@ -5,10 +5,7 @@
 #include <map>
 
 #include "app/commands.hpp"
-#include "app/messaging.hpp"
-#include "app/tasks_root.hpp"
 #include "ops/commands.hpp"
-#include "ops/dlq_command.hpp"
 #include "workstream/core/build_info.hpp"
 #include "workstream/core/config_values.hpp"
 
@@ -32,11 +29,11 @@ void addConfigFlags(CLI::App& command, Flags& flags) {
 
 std::optional<RoleSet> rolesOrReport(const std::string& text) {
   auto parsed = parseRoles(text);
-  if (auto* error = std::get_if<RoleError>(&parsed)) {
-    std::cerr << "workstream: --role: " << error->message << "\n";
+  if (!parsed) {
+    std::cerr << "workstream: --role: " << parsed.error().message << "\n";
     return std::nullopt;
   }
-  return std::get<RoleSet>(parsed);
+  return *parsed;
 }
 
 std::optional<Config> configOrReport(const RoleSet& roles, const Flags& flags) {
@@ -80,140 +77,171 @@ std::vector<std::string> normalise(int argc, char** argv) {
   return args;
 }
 
+// What the command line said; each command's options write their part.
+struct Inputs {
+  Flags flags;  // the configuration flags, by variable
+  std::string roles = "all";
+  bool json = false;
+  std::string taskId;
+  std::string adminAddr;
+  std::string timeout = "2s";
+  bool ready = false;
+  ops::DlqArgs dlq;
+};
+
+// One subcommand: its path ("outbox status": under the group "outbox"), its
+// help, its own options, whether it takes the configuration flags, and what
+// runs it (returning the exit code). A row without a runner is a group.
+struct Command {
+  const char* path;
+  const char* help;
+  void (*options)(CLI::App&, Inputs&) = nullptr;
+  bool settings = false;
+  int (*run)(Inputs&) = nullptr;
+};
+
+int configCommand(Inputs& in, bool print) {
+  auto roles = rolesOrReport(in.roles);
+  if (!roles) return kUsageError;
+  auto config = configOrReport(*roles, in.flags);
+  if (!config) return kUsageError;
+  if (!print) return (std::cout << "configuration OK for --role=" << roles->str() << "\n", 0);
+  for (const auto& [name, value] : describe(*config)) std::cout << name << "=" << value << "\n";
+  return 0;
+}
+
+ops::LoadConfig rabbitmqConfig(const Inputs& in) {
+  return [&in] { return configNeeding(in.flags, "WORKSTREAM_RABBITMQ_URL", &Config::rabbitmqUrl); };
+}
+
+void roleOption(CLI::App& command, Inputs& in) {
+  command.add_option("--role", in.roles, "the roles whose settings to check")
+      ->capture_default_str();
+}
+
+void jsonFlag(CLI::App& command, Inputs& in) { command.add_flag("--json", in.json, "print JSON"); }
+
+// Every subcommand of `workstream`, in the order --help lists them.
+const Command kCommands[] = {
+    {"serve", "Run the modules of the given roles",
+     [](CLI::App& c, Inputs& in) {
+       c.add_option("--role", in.roles,
+                    "all, or a comma-separated list of gateway, tasks, notifications, mailer")
+           ->required();
+     },
+     true,
+     [](Inputs& in) -> int {
+       auto roles = rolesOrReport(in.roles);
+       if (!roles) return kUsageError;
+       auto config = configOrReport(*roles, in.flags);
+       return config ? serve(*roles, *config) : kUsageError;
+     }},
+    {"version", "Print the version", nullptr, false,
+     [](Inputs&) { return (std::cout << "workstream " << buildVersion() << "\n", 0); }},
+    {"config", "Check or print the configuration"},
+    {"config check", "Validate the settings the roles need; exit 2 naming each problem", roleOption,
+     true, [](Inputs& in) { return configCommand(in, false); }},
+    {"config print", "Print the effective settings, passwords redacted", roleOption, true,
+     [](Inputs& in) { return configCommand(in, true); }},
+    {"migrate", "Apply the tasks database migrations, then exit", nullptr, true,
+     [](Inputs& in) -> int {
+       auto config = configNeeding(in.flags, "WORKSTREAM_POSTGRES_URL", &Config::postgresUrl);
+       return config ? migrateCommand(*config) : kUsageError;
+     }},
+    {"topology", "RabbitMQ topology"},
+    {"topology declare",
+     "Declare the exchange, queues, bindings, DLQs and delay queues (idempotent)", nullptr, true,
+     [](Inputs& in) -> int {
+       auto config = configNeeding(in.flags, "WORKSTREAM_RABBITMQ_URL", &Config::rabbitmqUrl);
+       return config ? topologyCommand(*config) : kUsageError;
+     }},
+    {"dlq", "Dead-letter queues: list, show, replay, purge"},
+    {"dlq list", "What waits in the DLQs (reading consumes nothing)",
+     [](CLI::App& c, Inputs& in) { ops::dlqListOptions(c, in.dlq); }, true,
+     [](Inputs& in) { return ops::dlqList(in.dlq, rabbitmqConfig(in)); }},
+    {"dlq show", "One message whole: properties, headers, body",
+     [](CLI::App& c, Inputs& in) { ops::dlqShowOptions(c, in.dlq); }, true,
+     [](Inputs& in) { return ops::dlqShow(in.dlq, rabbitmqConfig(in)); }},
+    {"dlq replay",
+     "Move matching messages back to their consumer's queue, confirmed before removal",
+     [](CLI::App& c, Inputs& in) { ops::dlqReplayOptions(c, in.dlq); }, true,
+     [](Inputs& in) { return ops::dlqReplay(in.dlq, rabbitmqConfig(in)); }},
+    {"dlq purge", "Delete matching messages (needs --yes)",
+     [](CLI::App& c, Inputs& in) { ops::dlqPurgeOptions(c, in.dlq); }, true,
+     [](Inputs& in) { return ops::dlqPurge(in.dlq, rabbitmqConfig(in)); }},
+    {"outbox", "The transactional outbox"},
+    {"outbox status",
+     "Pending events, oldest pending age, published in the last minute, active relay", jsonFlag,
+     true,
+     [](Inputs& in) -> int {
+       auto config = configNeeding(in.flags, "WORKSTREAM_POSTGRES_URL", &Config::postgresUrl);
+       return config ? ops::outboxStatusCommand(*config, in.json) : kUsageError;
+     }},
+    {"trace", "One task's timeline across every hop, from each role's store; 1 if unknown",
+     [](CLI::App& c, Inputs& in) {
+       c.add_option("TASK_ID", in.taskId, "the task's id (a UUID)")->required();
+       jsonFlag(c, in);
+     },
+     true,
+     [](Inputs& in) -> int {
+       auto config = configNeedingAll(in.flags, {{"WORKSTREAM_POSTGRES_URL", &Config::postgresUrl},
+                                                 {"WORKSTREAM_MONGO_URL", &Config::mongoUrl},
+                                                 {"WORKSTREAM_REDIS_URL", &Config::redisUrl}});
+       return config ? ops::traceCommand(*config, in.taskId, in.json) : kUsageError;
+     }},
+    {"health", "Probe a running process's /health (or /ready); exit 0 or 1",
+     [](CLI::App& c, Inputs& in) {
+       c.add_flag("--ready", in.ready,
+                  "probe /ready instead: exit 0 only when the process is ready to serve");
+       c.add_option("--admin-addr", in.adminAddr, "host:port of the admin listener")
+           ->envname("WORKSTREAM_ADMIN_ADDR")
+           ->required();
+       c.add_option("--timeout", in.timeout, "how long to wait")->capture_default_str();
+     },
+     false,
+     [](Inputs& in) -> int {
+       auto address = config_values::parseHostPort(in.adminAddr);
+       auto timeout = config_values::parseDuration(in.timeout);
+       if (!address) {
+         std::cerr << "workstream: --admin-addr: " << address.error().message << "\n";
+         return kUsageError;
+       }
+       if (!timeout) {
+         std::cerr << "workstream: --timeout: " << timeout.error().message << "\n";
+         return kUsageError;
+       }
+       return healthCommand(*address, *timeout, in.ready ? Probe::ready : Probe::health);
+     }},
+};
+
+// Adds every row of kCommands to `app`; the one parsed sets `action`.
+void addCommands(CLI::App& app, Inputs& in, std::function<int()>& action) {
+  for (const auto& command : kCommands) {
+    const std::string_view path = command.path;
+    const auto space = path.rfind(' ');
+    CLI::App* parent = space == std::string_view::npos
+                           ? &app
+                           : app.get_subcommand(std::string(path.substr(0, space)));
+    auto* sub = parent->add_subcommand(
+        std::string(space == std::string_view::npos ? path : path.substr(space + 1)), command.help);
+    if (command.run == nullptr) {
+      sub->require_subcommand(1);
+      continue;
+    }
+    if (command.options) command.options(*sub, in);
+    if (command.settings) addConfigFlags(*sub, in.flags);
+    sub->callback([&action, &in, run = command.run] { action = [&in, run] { return run(in); }; });
+  }
+}
+
 }  // namespace
 
 int runCli(int argc, char** argv) {
   CLI::App app{"Workstream tracks tasks and emits events as they progress.", "workstream"};
   app.require_subcommand(1);
-  Flags flags;
-  std::string roleText = "all";
+  Inputs inputs;
   std::function<int()> action;
-
-  auto* serveCmd = app.add_subcommand("serve", "Run the modules of the given roles");
-  serveCmd
-      ->add_option("--role", roleText,
-                   "all, or a comma-separated list of gateway, tasks, "
-                   "notifications, mailer")
-      ->required();
-  addConfigFlags(*serveCmd, flags);
-  serveCmd->callback([&] {
-    action = [&]() -> int {
-      auto roles = rolesOrReport(roleText);
-      if (!roles) return kUsageError;
-      auto config = configOrReport(*roles, flags);
-      return config ? serve(*roles, *config) : kUsageError;
-    };
-  });
-
-  app.add_subcommand("version", "Print the version")->callback([&] {
-    action = [] { return (std::cout << "workstream " << buildVersion() << "\n", 0); };
-  });
-
-  auto* configCmd = app.add_subcommand("config", "Check or print the configuration");
-  configCmd->require_subcommand(1);
-  for (const bool print : {false, true}) {
-    auto* sub = configCmd->add_subcommand(
-        print ? "print" : "check",
-        print ? "Print the effective settings, passwords redacted"
-              : "Validate the settings the roles need; exit 2 naming each problem");
-    sub->add_option("--role", roleText, "the roles whose settings to check")->capture_default_str();
-    addConfigFlags(*sub, flags);
-    sub->callback([&, print] {
-      action = [&, print]() -> int {
-        auto roles = rolesOrReport(roleText);
-        if (!roles) return kUsageError;
-        auto config = configOrReport(*roles, flags);
-        if (!config) return kUsageError;
-        if (!print) return (std::cout << "configuration OK for --role=" << roles->str() << "\n", 0);
-        for (const auto& [name, value] : describe(*config))
-          std::cout << name << "=" << value << "\n";
-        return 0;
-      };
-    });
-  }
-
-  app.add_subcommand("migrate", "Apply the tasks database migrations, then exit")->callback([&] {
-    action = [&]() -> int {
-      auto config = configNeeding(flags, "WORKSTREAM_POSTGRES_URL", &Config::postgresUrl);
-      return config ? migrateCommand(*config) : kUsageError;
-    };
-  });
-  addConfigFlags(*app.get_subcommand("migrate"), flags);
-
-  auto* topologyCmd = app.add_subcommand("topology", "RabbitMQ topology");
-  topologyCmd->require_subcommand(1);
-  auto* declareCmd = topologyCmd->add_subcommand(
-      "declare", "Declare the exchange, queues, bindings, DLQs and delay queues (idempotent)");
-  addConfigFlags(*declareCmd, flags);
-  declareCmd->callback([&] {
-    action = [&]() -> int {
-      auto config = configNeeding(flags, "WORKSTREAM_RABBITMQ_URL", &Config::rabbitmqUrl);
-      return config ? topologyCommand(*config) : kUsageError;
-    };
-  });
-
-  auto& dlqCmd = ops::addDlqCommands(app, action, [&] {
-    return configNeeding(flags, "WORKSTREAM_RABBITMQ_URL", &Config::rabbitmqUrl);
-  });
-  for (auto* sub : dlqCmd.get_subcommands({})) addConfigFlags(*sub, flags);
-
-  bool opsJson = false;
-  auto* outboxCmd = app.add_subcommand("outbox", "The transactional outbox");
-  outboxCmd->require_subcommand(1);
-  auto* outboxStatusCmd = outboxCmd->add_subcommand(
-      "status", "Pending events, oldest pending age, published in the last minute, active relay");
-  outboxStatusCmd->add_flag("--json", opsJson, "print JSON");
-  addConfigFlags(*outboxStatusCmd, flags);
-  outboxStatusCmd->callback([&] {
-    action = [&]() -> int {
-      auto config = configNeeding(flags, "WORKSTREAM_POSTGRES_URL", &Config::postgresUrl);
-      return config ? ops::outboxStatusCommand(*config, opsJson) : kUsageError;
-    };
-  });
-
-  std::string traceTaskId;
-  auto* traceCmd = app.add_subcommand(
-      "trace", "One task's timeline across every hop, from each role's store; 1 if unknown");
-  traceCmd->add_option("TASK_ID", traceTaskId, "the task's id (a UUID)")->required();
-  traceCmd->add_flag("--json", opsJson, "print JSON");
-  addConfigFlags(*traceCmd, flags);
-  traceCmd->callback([&] {
-    action = [&]() -> int {
-      auto config = configNeedingAll(flags, {{"WORKSTREAM_POSTGRES_URL", &Config::postgresUrl},
-                                             {"WORKSTREAM_MONGO_URL", &Config::mongoUrl},
-                                             {"WORKSTREAM_REDIS_URL", &Config::redisUrl}});
-      return config ? ops::traceCommand(*config, traceTaskId, opsJson) : kUsageError;
-    };
-  });
-
-  auto* healthCmd =
-      app.add_subcommand("health", "Probe a running process's /health (or /ready); exit 0 or 1");
-  std::string adminAddr;
-  std::string timeoutText = "2s";
-  bool ready = false;
-  healthCmd->add_flag("--ready", ready,
-                      "probe /ready instead: exit 0 only when the process is ready to serve");
-  healthCmd->add_option("--admin-addr", adminAddr, "host:port of the admin listener")
-      ->envname("WORKSTREAM_ADMIN_ADDR")
-      ->required();
-  healthCmd->add_option("--timeout", timeoutText, "how long to wait")->capture_default_str();
-  healthCmd->callback([&] {
-    action = [&]() -> int {
-      auto address = config_values::parseHostPort(adminAddr);
-      auto timeout = config_values::parseDuration(timeoutText);
-      if (auto* error = std::get_if<config_values::Invalid>(&address)) {
-        std::cerr << "workstream: --admin-addr: " << error->message << "\n";
-        return kUsageError;
-      }
-      if (auto* error = std::get_if<config_values::Invalid>(&timeout)) {
-        std::cerr << "workstream: --timeout: " << error->message << "\n";
-        return kUsageError;
-      }
-      return healthCommand(std::get<HostPort>(address),
-                           std::get<std::chrono::milliseconds>(timeout),
-                           ready ? Probe::ready : Probe::health);
-    };
-  });
+  addCommands(app, inputs, action);
 
   const auto args = normalise(argc, argv);
   std::vector<const char*> argvNormalised;

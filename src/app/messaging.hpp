@@ -28,7 +28,4 @@ void declareTopology(amqp::Connection& connection, const Config& config);
 // contradicts ours (AmqpError) stops startup.
 void declareTopologyAtStartup(const Config& config, const Logger& log);
 
-// `workstream topology declare`.
-int topologyCommand(const Config& config);
-
 }  // namespace workstream::app

@@ -22,7 +22,4 @@ struct TasksRole {
 // Throws when it cannot start (migrations fail, the address is taken).
 TasksRole startTasks(RoleContext& context);
 
-// `workstream migrate`: brings the tasks schema up to date.
-int migrateCommand(const Config& config);
-
 }  // namespace workstream::app

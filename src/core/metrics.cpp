@@ -42,7 +42,7 @@ Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)), counts_(new std::atomic<std::uint64_t>[bounds_.size() + 1]) {
   if (!std::is_sorted(bounds_.begin(), bounds_.end()) ||
       std::adjacent_find(bounds_.begin(), bounds_.end()) != bounds_.end()) {
-    throw std::invalid_argument("histogram bounds must increase");
+    throw std::logic_error("histogram bounds must increase");
   }
   for (std::size_t i = 0; i <= bounds_.size(); ++i) counts_[i].store(0);
 }

@@ -47,7 +47,7 @@ std::string RoleSet::serviceName() const {
   return "workstream";
 }
 
-std::variant<RoleSet, RoleError> parseRoles(std::string_view text) {
+Result<RoleSet, RoleError> parseRoles(std::string_view text) {
   RoleSet set;
   while (true) {
     const auto comma = text.find(',');

@@ -26,8 +26,8 @@ using Show = std::string (*)(const Config&);
 // Stores a parsed value in `target`, or returns why the value is invalid.
 template <class T, class Target>
 std::string store(Parsed<T> parsed, Target& target) {
-  if (auto* error = std::get_if<Invalid>(&parsed)) return error->message;
-  target = static_cast<Target>(std::get<T>(std::move(parsed)));
+  if (!parsed) return parsed.error().message;
+  target = static_cast<Target>(std::move(*parsed));
   return {};
 }
 
@@ -132,7 +132,7 @@ inline std::string applyRedisUrl(Config& config, const std::string& value) {
     return problem;
   const auto path = boost::urls::parse_uri(value)->path();
   if (path.empty() || path == "/") return {};
-  if (std::holds_alternative<Invalid>(parseInt(path.substr(1), 0, 1 << 20))) {
+  if (!parseInt(path.substr(1), 0, 1 << 20)) {
     return "the path must be a database number, like /0; got \"" + std::string(path) + "\"";
   }
   return {};

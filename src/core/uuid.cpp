@@ -3,6 +3,7 @@
 #include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/uuid_io.hpp>
 #include <cctype>
+#include <stdexcept>
 
 #include "workstream/core/random.hpp"
 
@@ -31,7 +32,7 @@ std::string newUuid() {
 
 std::string uuidV5(std::string_view namespaceUuid, std::string_view name) {
   const auto ns = canonicalUuid(namespaceUuid);
-  if (!ns) throw std::invalid_argument("uuidV5: namespace is not a UUID");
+  if (!ns) throw std::logic_error("uuidV5: namespace is not a UUID");
   boost::uuids::uuid nsId{};
   for (std::size_t i = 0, byte = 0; i < ns->size(); ++i) {
     if ((*ns)[i] == '-') continue;

@@ -20,17 +20,16 @@ std::string toJson(const Envelope& e) {
   });
 }
 
-std::optional<Envelope> parseEnvelope(std::string_view json, std::string& error) {
+Result<Envelope, EnvelopeError> parseEnvelope(std::string_view json) {
   boost::system::error_code ec;
   auto value = boost::json::parse(json, ec);
   if (ec || !value.is_object()) {
-    error = ec ? "the envelope is not JSON: " + ec.message() : "the envelope is not a JSON object";
-    return std::nullopt;
+    return EnvelopeError{ec ? "the envelope is not JSON: " + ec.message()
+                            : "the envelope is not a JSON object"};
   }
   // Parsers disagree on which of two equal keys counts: never guess.
   if (auto key = duplicateJsonKey(json)) {
-    error = "the envelope repeats the key \"" + *key + "\"";
-    return std::nullopt;
+    return EnvelopeError{"the envelope repeats the key \"" + *key + "\""};
   }
   const auto& object = value.as_object();
   Envelope envelope;
@@ -42,23 +41,19 @@ std::optional<Envelope> parseEnvelope(std::string_view json, std::string& error)
   for (const auto& [name, target] : fields) {
     const auto* field = object.if_contains(name);
     if (field == nullptr || !field->is_string()) {
-      error = std::string("envelope field ") + name + " is missing or not a string";
-      return std::nullopt;
+      return EnvelopeError{std::string("envelope field ") + name + " is missing or not a string"};
     }
     *target = std::string(field->as_string());
   }
   const auto* payload = object.if_contains("payload");
   if (payload == nullptr || !payload->is_object()) {
-    error = "envelope field payload is missing or not an object";
-    return std::nullopt;
+    return EnvelopeError{"envelope field payload is missing or not an object"};
   }
   if (object.size() != 6) {
-    error = "the envelope has fields besides the six of the contract";
-    return std::nullopt;
+    return EnvelopeError{"the envelope has fields besides the six of the contract"};
   }
   if (!canonicalUuid(envelope.eventId)) {
-    error = "envelope field event_id is not a UUID";
-    return std::nullopt;
+    return EnvelopeError{"envelope field event_id is not a UUID"};
   }
   envelope.payloadJson = boost::json::serialize(*payload);
   return envelope;

@@ -6,9 +6,8 @@ void EventRouter::on(const EventContract& contract, EventHandler handler) {
 }
 
 Outcome EventRouter::handle(const Delivery& delivery) {
-  std::string error;
-  auto envelope = parseEnvelope(delivery.body, error);
-  if (!envelope) return Outcome::poison("INVALID_ENVELOPE", error);
+  auto envelope = parseEnvelope(delivery.body);
+  if (!envelope) return Outcome::poison("INVALID_ENVELOPE", envelope.error().message);
   auto route = routes_.find(envelope->eventType);
   if (route == routes_.end()) {
     return Outcome::poison("UNKNOWN_EVENT_TYPE",

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "events/event_message.hpp"
+#include "workstream/core/errors.hpp"
+
 namespace workstream::events {
 namespace {
 
@@ -27,6 +30,18 @@ void copyHeaders(const Delivery& delivery, OutgoingMessage& copy) {
 }
 
 }  // namespace
+
+Outcome failureOutcome(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Unavailable& e) {
+    return Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());
+  } catch (const std::exception& e) {
+    return Outcome::retryLater("HANDLER_FAILED", e.what());
+  } catch (...) {
+    return Outcome::retryLater("HANDLER_FAILED", "the handler threw a non-standard exception");
+  }
+}
 
 std::string boundedText(std::string_view text, std::size_t limit) {
   if (text.size() <= limit) return std::string(text);
@@ -55,12 +70,7 @@ bool goesToDeadLetters(const Delivery& delivery, const Outcome& outcome,
 OutgoingMessage failureCopy(const Delivery& delivery, const Outcome& outcome,
                             const ConsumerQueue& queue, const RetryPolicy& policy,
                             std::string_view consumer, std::string_view now, double unit) {
-  OutgoingMessage copy;
-  copy.messageId = delivery.messageId;
-  copy.type = delivery.type;
-  copy.appId = delivery.appId;
-  copy.timestamp = delivery.timestamp;
-  copy.body = delivery.body;
+  OutgoingMessage copy = copyOf(delivery);
   copyHeaders(delivery, copy);
   auto earlier = delivery.headers.find("x-first-failure-at");
   copy.headers.emplace_back("x-attempts", static_cast<std::int64_t>(delivery.attempt));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,22 @@
 #include "workstream/events/topology.hpp"
 
 namespace workstream::events {
+
+// What the consumer runtime makes of a handler that threw, the one place
+// exceptions become outcomes: a server that is down (Unavailable) is a retry
+// as DEPENDENCY_UNAVAILABLE, anything else a retry as HANDLER_FAILED. Never
+// poison: only a handler can tell that a message will never do.
+Outcome failureOutcome(std::exception_ptr failure);
+
+// Runs `handle` (returning an Outcome); an exception becomes failureOutcome.
+template <class Handle>
+Outcome outcomeOf(Handle&& handle) {
+  try {
+    return handle();
+  } catch (...) {
+    return failureOutcome(std::current_exception());
+  }
+}
 
 // Where a delivery that was not `done` goes: a copy to the retry tier of its
 // attempt (it comes back to `queue` when it expires), or, when it is poison or

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "tasks/call_failure.hpp"
+#include "workstream/core/backoff.hpp"
 #include "workstream/core/errors.hpp"
 
 namespace workstream::gateway {
@@ -13,9 +14,6 @@ namespace {
 
 using Clock = TimerThread::Clock;
 
-// As the gRPC channel's retry policy (GrpcTasksClient::retryServiceConfig).
-constexpr int kMaxReadAttempts = 3;
-constexpr std::chrono::milliseconds kFirstBackoff{50};
 // Enough to ride out a burst, small enough that a queued call is not
 // answered by its deadline while the store is healthy.
 constexpr std::size_t kQueuedPerWorker = 64;
@@ -53,7 +51,7 @@ std::chrono::milliseconds jittered(std::chrono::milliseconds ceiling) {
 template <class T, class Body>
 Result<T, CallError> run(const Logger& log, const char* method, const tasks::CallContext& call,
                          Clock::time_point deadline, bool retryUnavailable, Body& body) {
-  auto backoff = kFirstBackoff;
+  Backoff backoff(kTasksReadRetry);  // as the gRPC channel's retry policy
   for (int attempt = 1;; ++attempt) {
     try {
       auto result = body(call);
@@ -61,12 +59,11 @@ Result<T, CallError> run(const Logger& log, const char* method, const tasks::Cal
       return std::move(*result);
     } catch (const Unavailable&) {
       auto failure = tasks::currentFailure(log, method, call);
-      const auto pause = jittered(backoff);
-      if (!retryUnavailable || attempt == kMaxReadAttempts || Clock::now() + pause >= deadline) {
+      const auto pause = jittered(backoff.next());
+      if (!retryUnavailable || attempt == kTasksReadAttempts || Clock::now() + pause >= deadline) {
         return failure;
       }
       std::this_thread::sleep_for(pause);
-      backoff *= 2;
     } catch (...) {
       return tasks::currentFailure(log, method, call);
     }

@@ -1,7 +1,10 @@
 #include "grpc/grpc_tasks_client.hpp"
 
+#include <fmt/format.h>
 #include <grpcpp/channel.h>
 #include <grpcpp/create_channel.h>
+
+#include "workstream/core/backoff.hpp"
 
 namespace workstream::gateway {
 namespace {
@@ -108,12 +111,15 @@ std::function<CheckResult()> GrpcTasksClient::connectCheck(std::shared_ptr<grpc:
   };
 }
 
-const char* GrpcTasksClient::retryServiceConfig() {
-  return R"({"methodConfig": [{
-    "name": [{"service": "workstream.tasks.v1.TasksService", "method": "GetTask"},
-             {"service": "workstream.tasks.v1.TasksService", "method": "ListTasks"}],
-    "retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.05s", "maxBackoff": "0.5s",
-                    "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]})";
+std::string GrpcTasksClient::retryServiceConfig() {
+  const auto seconds = [](std::chrono::milliseconds ms) { return ms.count() / 1000.0; };
+  return fmt::format(R"({{"methodConfig": [{{
+    "name": [{{"service": "workstream.tasks.v1.TasksService", "method": "GetTask"}},
+             {{"service": "workstream.tasks.v1.TasksService", "method": "ListTasks"}}],
+    "retryPolicy": {{"maxAttempts": {}, "initialBackoff": "{}s", "maxBackoff": "{}s",
+                    "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}}}]}})",
+                     kTasksReadAttempts, seconds(kTasksReadRetry.first),
+                     seconds(kTasksReadRetry.max));
 }
 
 void GrpcTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,

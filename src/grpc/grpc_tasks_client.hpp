@@ -19,7 +19,7 @@ class GrpcTasksClient final : public TasksClient {
 
   // The service config a channel to the tasks service should carry: reads
   // (GetTask, ListTasks) are retried on UNAVAILABLE with backoff.
-  static const char* retryServiceConfig();
+  static std::string retryServiceConfig();
   // A channel to the tasks service at `address` (host:port) carrying it.
   static std::shared_ptr<grpc::Channel> channelTo(const std::string& address);
   // The readiness of a tasks service elsewhere: up while `channel` can

@@ -100,9 +100,4 @@ Response errorResponse(int status, std::string_view code, std::string_view messa
   return Response::json(status, boost::json::serialize(boost::json::object{{"error", error}}));
 }
 
-Handler syncHandler(std::function<Response(const Request&)> handle) {
-  return
-      [handle = std::move(handle)](Request request, Respond respond) { respond(handle(request)); };
-}
-
 }  // namespace workstream::http

@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "http/framing.hpp"
+#include "workstream/core/errors.hpp"
 #include "workstream/core/uuid.hpp"
 
 namespace workstream::http {
@@ -323,7 +324,7 @@ HostPort Server::listen(const HostPort& address) {
     acceptor.bind(endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
   } catch (const boost::system::system_error& e) {
-    throw std::runtime_error("cannot listen on " + address.str() + ": " + e.code().message());
+    throw InfrastructureError("cannot listen on " + address.str() + ": " + e.code().message());
   }
   asio::co_spawn(acceptor.get_executor(), impl_->acceptLoop(), asio::detached);
   const auto bound = acceptor.local_endpoint();

@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "events/failure_routing.hpp"
 #include "workstream/core/errors.hpp"
 
 namespace workstream::mailer {
@@ -31,7 +32,14 @@ Mail mailOf(const events::Envelope& request, const std::string& from, Timestamp 
 
 events::Outcome MailerProcessor::process(const events::Envelope& request,
                                          const events::Delivery& delivery) {
-  auto outcome = attempt(request);
+  events::Outcome outcome;
+  try {
+    outcome = attempt(request);
+  } catch (...) {
+    // The runtime makes the exception a retry; the log records it as such.
+    noteFailure(request, delivery, events::failureOutcome(std::current_exception()));
+    throw;
+  }
   if (outcome.kind != events::Outcome::Kind::done) noteFailure(request, delivery, outcome);
   return outcome;
 }
@@ -40,20 +48,16 @@ events::Outcome MailerProcessor::attempt(const events::Envelope& request) {
   markPending();
   if (isPending(request.eventId)) return events::Outcome::ok();  // sent, not marked yet
   const Mail mail = mailOf(request, options_.from, clock_());
-  try {
+  if (mailed_.processed(mail.eventId)) return events::Outcome::ok();
+  if (auto problem = checkMail(mail, options_.maxBodyBytes)) {
+    return events::Outcome::poison("INVALID_MAIL", *problem);
+  }
+  // The claim is what keeps a second copy of the request (a republish after
+  // a lost confirm, on another handler thread) from sending it too.
+  if (!mailed_.claim(mail.eventId, options_.claimFor)) {
     if (mailed_.processed(mail.eventId)) return events::Outcome::ok();
-    if (auto problem = checkMail(mail, options_.maxBodyBytes)) {
-      return events::Outcome::poison("INVALID_MAIL", *problem);
-    }
-    // The claim is what keeps a second copy of the request (a republish after
-    // a lost confirm, on another handler thread) from sending it too.
-    if (!mailed_.claim(mail.eventId, options_.claimFor)) {
-      if (mailed_.processed(mail.eventId)) return events::Outcome::ok();
-      return events::Outcome::retryLater("MAIL_IN_PROGRESS",
-                                         "another worker holds the claim on this request");
-    }
-  } catch (const Unavailable& e) {
-    return events::Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());
+    return events::Outcome::retryLater("MAIL_IN_PROGRESS",
+                                       "another worker holds the claim on this request");
   }
   return deliver(mail, request.occurredAt);
 }

@@ -55,7 +55,7 @@ std::optional<std::pair<Timestamp, std::string>> decodeCursor(std::string_view h
                         std::move(decoded->second));
 }
 
-std::variant<RecordQuery, http::Response> parseQuery(std::string_view text) {
+Result<RecordQuery, http::Response> parseQuery(std::string_view text) {
   RecordQuery query;
   auto params = http::parseQuery(text);
   if (!params) return invalid(params.error().field, params.error().message);
@@ -86,8 +86,8 @@ std::variant<RecordQuery, http::Response> parseQuery(std::string_view text) {
 
 http::Response listRecords(RecordStore& records, const http::Request& request) {
   auto parsed = parseQuery(request.query());
-  if (auto* error = std::get_if<http::Response>(&parsed)) return *error;
-  auto query = std::get<RecordQuery>(parsed);
+  if (!parsed) return parsed.error();
+  auto query = std::move(*parsed);
   const int limit = query.limit;
   query.limit = limit + 1;  // one more tells whether a next page exists
   auto found = records.list(query);

@@ -4,12 +4,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "events/event_message.hpp"
 #include "workstream/core/errors.hpp"
 #include "workstream/core/time.hpp"
-#include "workstream/core/trace.hpp"
 #include "workstream/events/contracts.hpp"
 #include "workstream/events/envelope.hpp"
-#include "workstream/events/topology.hpp"
 
 namespace workstream::notifications {
 
@@ -28,19 +27,15 @@ void EventMailRequests::send(const MailRequest& request) {
                                 {"subject", request.subject},
                                 {"body", request.body},
                             })};
-  events::OutgoingMessage message;
-  message.exchange = std::string(events::kExchange);
-  message.routingKey = events::routingKeyOf(kType);
-  message.messageId = request.eventId;
-  message.type = std::string(kType);
-  message.appId = envelope.producer;
-  message.body = events::toJson(envelope);
-  message.timestamp =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  if (request.traceId.size() == 32) {
-    message.headers.emplace_back("traceparent",
-                                 formatTraceparent(childOf({request.traceId, "", "01"})));
-  }
+  const auto message = events::eventMessage(
+      {.routingKey = events::routingKeyOf(kType),
+       .eventId = request.eventId,
+       .eventType = std::string(kType),
+       .producer = envelope.producer,
+       .envelopeJson = events::toJson(envelope),
+       .timestamp =
+           std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count(),
+       .traceId = request.traceId});
   std::lock_guard lock(mutex_);
   if (!publisher_.publish({message}).front()) {
     throw Unavailable("the broker refused the mail request " + request.eventId);

@@ -2,7 +2,6 @@
 
 #include <boost/json/parse.hpp>
 
-#include "workstream/core/errors.hpp"
 #include "workstream/core/uuid.hpp"
 #include "workstream/events/contracts.hpp"
 
@@ -38,29 +37,25 @@ events::Outcome NotificationProcessor::process(const events::Envelope& event,
   const auto receivedAt = clock_();
   const auto payload = boost::json::parse(event.payloadJson).as_object();
   const auto taskId = field(payload, "task_id");
-  try {
-    if (dedup_.processed(event.eventId)) {
-      log_.debug("event already processed",
-                 {{"event_id", event.eventId}, {"trace_id", event.traceId}, {"task_id", taskId}});
-      return events::Outcome::ok();
-    }
-    NotificationRecord record{event.eventId, event.eventType, event.occurredAt,  event.producer,
-                              event.traceId, taskId,          event.payloadJson, receivedAt,
-                              clock_(),      delivery.attempt};
-    const auto request = mailFor(event);
-    if (request) record.mailRequestId = request->eventId;
-    const bool fresh = records_.insert(record);
-    if (request) mail_.send(*request);
-    dedup_.markProcessed(event.eventId);
-    log_.info(fresh ? "event recorded" : "event was recorded before",
-              {{"event_id", event.eventId},
-               {"event_type", event.eventType},
-               {"trace_id", event.traceId},
-               {"task_id", taskId}});
+  if (dedup_.processed(event.eventId)) {
+    log_.debug("event already processed",
+               {{"event_id", event.eventId}, {"trace_id", event.traceId}, {"task_id", taskId}});
     return events::Outcome::ok();
-  } catch (const Unavailable& e) {
-    return events::Outcome::retryLater("DEPENDENCY_UNAVAILABLE", e.what());
   }
+  NotificationRecord record{event.eventId, event.eventType, event.occurredAt,  event.producer,
+                            event.traceId, taskId,          event.payloadJson, receivedAt,
+                            clock_(),      delivery.attempt};
+  const auto request = mailFor(event);
+  if (request) record.mailRequestId = request->eventId;
+  const bool fresh = records_.insert(record);
+  if (request) mail_.send(*request);
+  dedup_.markProcessed(event.eventId);
+  log_.info(fresh ? "event recorded" : "event was recorded before",
+            {{"event_id", event.eventId},
+             {"event_type", event.eventType},
+             {"trace_id", event.traceId},
+             {"task_id", taskId}});
+  return events::Outcome::ok();
 }
 
 }  // namespace workstream::notifications

@@ -19,7 +19,8 @@ constexpr std::string_view kMailRequestNamespace = "9b6f3a52-7c1e-5d0a-8f4b-2e6c
 //      from the event's (UUID v5), so a repeat is the same request.
 //   4. Remember the event in Redis for 24 hours.
 //   5. Done: the runtime acks.
-// A server that is down is a transient failure (retry), never ack-and-drop.
+// A server that is down throws Unavailable, which the consumer runtime makes
+// a retry: never ack-and-drop.
 class NotificationProcessor {
  public:
   NotificationProcessor(DedupStore& dedup, RecordStore& records, MailRequests& mail, Clock clock,

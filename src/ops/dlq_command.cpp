@@ -1,4 +1,4 @@
-#include "ops/dlq_command.hpp"
+#include "ops/commands.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -15,13 +15,6 @@ namespace {
 constexpr int kFailure = 1;
 constexpr int kUsageError = 2;
 
-// What the command line said, as text until the action checks it.
-struct Args {
-  std::string queue, errorCode, eventType, since, limit, rate, eventId;
-  std::string eventIdFilter;  // --event-id of list, replay and purge (show's is eventId)
-  bool json = false, dryRun = false, yes = false;
-};
-
 // The checked selection: which DLQs, which messages.
 struct Selection {
   std::vector<events::ConsumerQueue> queues;
@@ -33,20 +26,14 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The value, or a usage error with the message, after `option: ` if given.
 template <class T>
-T orUsage(Parsed<T> parsed) {
-  if (auto* invalid = std::get_if<Invalid>(&parsed)) throw UsageError(invalid->message);
-  return std::get<T>(std::move(parsed));
+T orUsage(Parsed<T> parsed, const std::string& option = {}) {
+  if (!parsed) throw UsageError((option.empty() ? "" : option + ": ") + parsed.error().message);
+  return std::move(*parsed);
 }
 
-template <class T>
-T orUsage(config_values::Parsed<T> parsed, const std::string& option) {
-  if (auto* invalid = std::get_if<config_values::Invalid>(&parsed))
-    throw UsageError(option + ": " + invalid->message);
-  return std::get<T>(std::move(parsed));
-}
-
-Selection select(const Args& args) {
+Selection select(const DlqArgs& args) {
   Selection s;
   s.queues = orUsage(parseQueues(args.queue));
   if (!args.errorCode.empty()) s.filter.errorCode = args.errorCode;
@@ -70,7 +57,7 @@ std::string line(const std::string& verb, const DlqMessage& m, bool toConsumer) 
   return text;
 }
 
-int list(const Args& args, const Config& config) {
+int list(const DlqArgs& args, const Config& config) {
   const auto s = select(args);
   const std::size_t limit =
       args.limit.empty() ? std::numeric_limits<std::size_t>::max()
@@ -88,7 +75,7 @@ int list(const Args& args, const Config& config) {
   return 0;
 }
 
-int show(const Args& args, const Config& config) {
+int show(const DlqArgs& args, const Config& config) {
   const auto s = select(args);
   std::optional<DlqMessage> found;
   std::string searched;
@@ -112,7 +99,7 @@ int show(const Args& args, const Config& config) {
 // Moves each match back, one at a time: the copy is confirmed before the
 // original is acked, so a crash between the two leaves it in both places
 // (consumers are idempotent), never in neither.
-int replay(const Args& args, const Config& config) {
+int replay(const DlqArgs& args, const Config& config) {
   const auto s = select(args);
   std::optional<double> rate;
   if (!args.rate.empty()) rate = orUsage(parseRate(args.rate));
@@ -143,7 +130,7 @@ int replay(const Args& args, const Config& config) {
   return 0;
 }
 
-int purge(const Args& args, const Config& config) {
+int purge(const DlqArgs& args, const Config& config) {
   const auto s = select(args);
   std::size_t deleted = 0;
   for (const auto& queue : s.queues) {
@@ -160,8 +147,8 @@ int purge(const Args& args, const Config& config) {
 
 // Checks the usage first (exit 2), then the settings (exit 2), then talks to
 // RabbitMQ (exit 1 when it cannot, naming it and the address, password hidden).
-int run(const Args& args, const std::function<std::optional<Config>()>& loadConfig,
-        int (*command)(const Args&, const Config&)) {
+int run(const DlqArgs& args, const LoadConfig& loadConfig,
+        int (*command)(const DlqArgs&, const Config&)) {
   try {
     select(args);
     if (command == purge && !args.yes) {
@@ -186,7 +173,7 @@ int run(const Args& args, const std::function<std::optional<Config>()>& loadConf
   }
 }
 
-void addSelection(CLI::App& command, Args& args) {
+void addSelection(CLI::App& command, DlqArgs& args) {
   command.add_option("--queue", args.queue, "notifications or mailer (default: both)");
   command.add_option("--error-code", args.errorCode, "only messages with this x-error-code");
   command.add_option("--event-type", args.eventType,
@@ -199,41 +186,39 @@ void addSelection(CLI::App& command, Args& args) {
 
 }  // namespace
 
-CLI::App& addDlqCommands(CLI::App& app, std::function<int()>& action,
-                         std::function<std::optional<Config>()> loadConfig) {
-  auto args = std::make_shared<Args>();
-  auto* dlq = app.add_subcommand("dlq", "Dead-letter queues: list, show, replay, purge");
-  dlq->require_subcommand(1);
-  auto bind = [&action, args, loadConfig](CLI::App* sub,
-                                          int (*command)(const Args&, const Config&)) {
-    sub->callback([&action, args, loadConfig, command] {
-      action = [args, loadConfig, command] { return run(*args, loadConfig, command); };
-    });
-  };
+void dlqListOptions(CLI::App& command, DlqArgs& args) {
+  addSelection(command, args);
+  command.add_option("--limit", args.limit, "at most this many messages");
+  command.add_flag("--json", args.json, "one JSON array instead of a table");
+}
 
-  auto* listCmd = dlq->add_subcommand("list", "What waits in the DLQs (reading consumes nothing)");
-  addSelection(*listCmd, *args);
-  listCmd->add_option("--limit", args->limit, "at most this many messages");
-  listCmd->add_flag("--json", args->json, "one JSON array instead of a table");
-  bind(listCmd, list);
+void dlqShowOptions(CLI::App& command, DlqArgs& args) {
+  command.add_option("EVENT_ID", args.eventId, "the message id (the event id)")->required();
+  command.add_option("--queue", args.queue, "notifications or mailer (default: both)");
+}
 
-  auto* showCmd = dlq->add_subcommand("show", "One message whole: properties, headers, body");
-  showCmd->add_option("EVENT_ID", args->eventId, "the message id (the event id)")->required();
-  showCmd->add_option("--queue", args->queue, "notifications or mailer (default: both)");
-  bind(showCmd, show);
+void dlqReplayOptions(CLI::App& command, DlqArgs& args) {
+  addSelection(command, args);
+  command.add_flag("--dry-run", args.dryRun, "print what would move; change nothing");
+  command.add_option("--rate", args.rate, "at most this many messages a second, e.g. 5/s");
+}
 
-  auto* replayCmd = dlq->add_subcommand(
-      "replay", "Move matching messages back to their consumer's queue, confirmed before removal");
-  addSelection(*replayCmd, *args);
-  replayCmd->add_flag("--dry-run", args->dryRun, "print what would move; change nothing");
-  replayCmd->add_option("--rate", args->rate, "at most this many messages a second, e.g. 5/s");
-  bind(replayCmd, replay);
+void dlqPurgeOptions(CLI::App& command, DlqArgs& args) {
+  addSelection(command, args);
+  command.add_flag("--yes", args.yes, "yes, delete them");
+}
 
-  auto* purgeCmd = dlq->add_subcommand("purge", "Delete matching messages (needs --yes)");
-  addSelection(*purgeCmd, *args);
-  purgeCmd->add_flag("--yes", args->yes, "yes, delete them");
-  bind(purgeCmd, purge);
-  return *dlq;
+int dlqList(const DlqArgs& args, const LoadConfig& loadConfig) {
+  return run(args, loadConfig, list);
+}
+int dlqShow(const DlqArgs& args, const LoadConfig& loadConfig) {
+  return run(args, loadConfig, show);
+}
+int dlqReplay(const DlqArgs& args, const LoadConfig& loadConfig) {
+  return run(args, loadConfig, replay);
+}
+int dlqPurge(const DlqArgs& args, const LoadConfig& loadConfig) {
+  return run(args, loadConfig, purge);
 }
 
 }  // namespace workstream::ops

@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 #include <charconv>
 
+#include "events/event_message.hpp"
 #include "events/failure_routing.hpp"
 #include "workstream/core/config_values.hpp"
 
@@ -90,9 +91,8 @@ Parsed<Timestamp> parseSince(std::string_view text, Timestamp now) {
     if (ec == std::errc{} && stop == end && days >= 0 && days <= 36500) {
       return now - std::chrono::days(days);
     }
-  } else if (auto ago = config_values::parseDuration(text);
-             std::holds_alternative<std::chrono::milliseconds>(ago)) {
-    return now - std::get<std::chrono::milliseconds>(ago);
+  } else if (auto ago = config_values::parseDuration(text)) {
+    return now - *ago;
   }
   return Invalid{"invalid --since \"" + std::string(text) +
                  "\" (expected a duration such as 10m, 1h, 2d, or an RFC 3339 time such as "
@@ -113,13 +113,8 @@ Parsed<double> parseRate(std::string_view text) {
 
 events::OutgoingMessage replayCopy(const DlqMessage& message, std::string_view now) {
   const auto& d = message.delivery;
-  events::OutgoingMessage copy;
+  events::OutgoingMessage copy = events::copyOf(d);
   copy.routingKey = message.consumer.name;  // the default exchange: straight to the queue
-  copy.messageId = d.messageId;
-  copy.type = d.type;
-  copy.appId = d.appId;
-  copy.timestamp = d.timestamp;
-  copy.body = d.body;
   for (const auto& [key, value] : d.headers) {
     if (!key.starts_with("x-")) copy.headers.emplace_back(key, value);
   }

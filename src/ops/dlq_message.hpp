@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "workstream/core/config_values.hpp"
 #include "workstream/core/time.hpp"
 #include "workstream/events/consumer.hpp"
 #include "workstream/events/publisher.hpp"
@@ -35,11 +35,8 @@ struct DlqFilter {
 };
 bool matches(const DlqFilter& filter, const DlqMessage& message);
 
-struct Invalid {
-  std::string message;
-};
-template <class T>
-using Parsed = std::variant<T, Invalid>;
+using config_values::Invalid;
+using config_values::Parsed;
 
 // --queue: "notifications" or "mailer" (or the queue's full name); empty: both.
 Parsed<std::vector<events::ConsumerQueue>> parseQueues(std::string_view text);

@@ -6,12 +6,6 @@
 #include "workstream/core/errors.hpp"
 
 namespace workstream::pg {
-namespace {
-
-constexpr std::chrono::milliseconds kFirstBackoff{100};
-constexpr std::chrono::milliseconds kMaxBackoff{5000};
-
-}  // namespace
 
 Pool::Pool(PoolOptions options, Logger log) : options_(std::move(options)), log_(std::move(log)) {}
 
@@ -53,14 +47,13 @@ Pool::Lease Pool::acquire() {
       try {
         PGconn* conn = connect();
         lock.lock();
-        if (backoff_.count() != 0) log_.info("reconnected to PostgreSQL");
-        backoff_ = std::chrono::milliseconds(0);
+        if (backoff_.failing()) log_.info("reconnected to PostgreSQL");
+        backoff_.reset();
         return Lease(*this, conn);
       } catch (const std::exception& e) {
         lock.lock();
         --open_;
-        backoff_ = std::min(kMaxBackoff, backoff_.count() == 0 ? kFirstBackoff : backoff_ * 2);
-        nextConnect_ = std::chrono::steady_clock::now() + backoff_;
+        nextConnect_ = std::chrono::steady_clock::now() + backoff_.next();
         log_.warn("PostgreSQL connection failed", {{"error", e.what()}});
         available_.notify_all();
         throw;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "workstream/core/backoff.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/readiness.hpp"
 
@@ -73,7 +74,7 @@ class Pool {
   std::vector<PGconn*> idle_;
   int open_ = 0;  // idle plus leased, plus connects under way
   std::chrono::steady_clock::time_point nextConnect_{};
-  std::chrono::milliseconds backoff_{0};
+  Backoff backoff_{kPostgresReconnect};
   std::mutex checkMutex_;
   PGconn* checkConn_ = nullptr;
 };

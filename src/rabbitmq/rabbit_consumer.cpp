@@ -15,12 +15,6 @@
 namespace workstream::amqp {
 namespace {
 
-constexpr std::chrono::milliseconds kFirstBackoff{200};
-// Reconnecting is cheap; the cap is how late a consumer may resume after the
-// broker is back.
-constexpr std::chrono::milliseconds kMaxBackoff{1000};
-constexpr int kHeartbeatSeconds = 30;
-
 // How often the depth of the dead-letter queue is read: a passive declare,
 // cheap, but not for every delivery.
 constexpr std::chrono::seconds kDepthSampleEvery{5};
@@ -67,7 +61,7 @@ void RabbitConsumer::wake() {
 }
 
 void RabbitConsumer::run() {
-  backoff_ = kFirstBackoff;
+  backoff_.reset();
   ConnectionOptions publisherOptions = options_.connection;
   publisherOptions.name += " (retries)";
   publisherOptions.heartbeatSeconds = 0;  // idle between failures: no heartbeats to miss
@@ -87,7 +81,7 @@ void RabbitConsumer::run() {
       connected_ = true;
       // After deliveries that could not be moved, the backoff keeps growing:
       // reconnecting at once would requeue them in a loop.
-      if (!stuck_) backoff_ = kFirstBackoff;
+      if (!stuck_) backoff_.reset();
       stuck_ = false;
       log_.info("consuming", {{"queue", options_.queue.name}});
       if (options_.onSubscribed) options_.onSubscribed();
@@ -101,8 +95,7 @@ void RabbitConsumer::run() {
       log_.warn("consumer connection lost; reconnecting",
                 {{"queue", options_.queue.name}, {"error", e.what()}});
       std::unique_lock lock(mutex_);
-      jobsReady_.wait_for(lock, backoff_, [this] { return stopping_.load(); });
-      backoff_ = std::min(kMaxBackoff, backoff_ * 2);
+      jobsReady_.wait_for(lock, backoff_.next(), [this] { return stopping_.load(); });
     }
   }
 }
@@ -209,12 +202,7 @@ void RabbitConsumer::work() {
     }
     job.context = events::eventContext(job.delivery);
     const auto started = std::chrono::steady_clock::now();
-    events::Outcome outcome;
-    try {
-      outcome = handler_.handle(job.delivery);
-    } catch (const std::exception& e) {
-      outcome = events::Outcome::retryLater("HANDLER_FAILED", e.what());
-    }
+    auto outcome = events::outcomeOf([&] { return handler_.handle(job.delivery); });
     metrics_.handled(
         job.context, outcome,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

@@ -14,6 +14,7 @@
 #include "rabbitmq/ack_batcher.hpp"
 #include "rabbitmq/amqp_connection.hpp"
 #include "rabbitmq/consumer_instruments.hpp"
+#include "workstream/core/backoff.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
 #include "workstream/events/consumer.hpp"
@@ -87,7 +88,7 @@ class RabbitConsumer {
   std::atomic<bool> connected_{false};
   std::chrono::steady_clock::time_point deadline_{};
   std::uint64_t generation_ = 0;         // which connection a delivery tag belongs to
-  std::chrono::milliseconds backoff_{};  // before the next reconnect
+  Backoff backoff_{kConsumerReconnect};  // before the next reconnect
   bool stuck_ = false;  // the last connection ended on deliveries it could not move
   // Refused moves per message id, on the connection thread only.
   static constexpr int kMaxRefusals = 3;

@@ -18,9 +18,6 @@ class RabbitPublisher final : public events::EventPublisher {
   ~RabbitPublisher() override;
 
   std::vector<bool> publish(const std::vector<events::OutgoingMessage>& batch) override;
-  bool connected() const { return connection_ != nullptr; }
-  // Drops the connection (the next publish reconnects).
-  void disconnect() { connection_.reset(); }
 
  private:
   void connect();

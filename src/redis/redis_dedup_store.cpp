@@ -1,20 +1,10 @@
 #include "redis/redis_dedup_store.hpp"
 
-#include <hiredis/hiredis.h>
-
-#include <boost/url/parse.hpp>
-#include <charconv>
 #include <memory>
 
-#include "workstream/core/errors.hpp"
-#include "workstream/core/time.hpp"
+#include "redis/redis_connection.hpp"
 
 namespace workstream::redis {
-namespace {
-
-using Reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
-
-}  // namespace
 
 // A connection on loan; dropped instead of returned when it failed.
 class RedisDedupStore::Lease {
@@ -27,7 +17,7 @@ class RedisDedupStore::Lease {
         store_.idle_.pop_back();
       }
     }
-    if (ctx_ == nullptr) ctx_ = store_.connect();
+    if (ctx_ == nullptr) ctx_ = redis::connect(addressOf(store_.url_), store_.timeout_);
   }
   ~Lease() {
     if (ctx_ == nullptr) return;
@@ -43,16 +33,7 @@ class RedisDedupStore::Lease {
   }
 
   Reply commandArgv(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    for (const auto& arg : args) {
-      argv.push_back(arg.data());
-      lengths.push_back(arg.size());
-    }
-    Reply reply(static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(args.size()),
-                                                          argv.data(), lengths.data())),
-                freeReplyObject);
-    return checked(std::move(reply));
+    return checked(redis::commandArgv(ctx_, args));
   }
 
  private:
@@ -75,45 +56,12 @@ class RedisDedupStore::Lease {
 
 RedisDedupStore::RedisDedupStore(std::string url, std::string prefix, std::chrono::seconds ttl,
                                  std::chrono::milliseconds timeout)
-    : prefix_(std::move(prefix)), ttl_(ttl), timeout_(timeout) {
-  auto parsed = boost::urls::parse_uri(url);
-  if (!parsed) throw InfrastructureError("invalid Redis URL");
-  host_ = std::string(parsed->host_address());
-  if (parsed->has_port()) port_ = parsed->port_number();
-  if (parsed->has_password()) {
-    user_ = std::string(parsed->user());
-    password_ = std::string(parsed->password());
-  }
-  const auto path = parsed->path();
-  if (path.size() > 1) std::from_chars(path.data() + 1, path.data() + path.size(), database_);
+    : url_(std::move(url)), prefix_(std::move(prefix)), ttl_(ttl), timeout_(timeout) {
+  addressOf(url_);  // an invalid URL fails here, not at the first call
 }
 
 RedisDedupStore::~RedisDedupStore() {
   for (auto* ctx : idle_) redisFree(ctx);
-}
-
-redisContext* RedisDedupStore::connect() {
-  redisContext* ctx = redisConnectWithTimeout(host_.c_str(), port_, toTimeval(timeout_));
-  if (ctx == nullptr || ctx->err) {
-    const std::string error = ctx ? ctx->errstr : "cannot allocate a context";
-    if (ctx) redisFree(ctx);
-    throw Unavailable("cannot connect to Redis: " + error);
-  }
-  redisSetTimeout(ctx, toTimeval(timeout_));
-  auto setUp = [&](redisReply* raw) {
-    Reply reply(raw, freeReplyObject);
-    if (!reply || reply->type == REDIS_REPLY_ERROR) {
-      redisFree(ctx);
-      throw Unavailable("Redis refused the connection set-up");
-    }
-  };
-  if (!password_.empty()) {
-    setUp(static_cast<redisReply*>(
-        user_.empty() ? redisCommand(ctx, "AUTH %s", password_.c_str())
-                      : redisCommand(ctx, "AUTH %s %s", user_.c_str(), password_.c_str())));
-  }
-  if (database_ != 0) setUp(static_cast<redisReply*>(redisCommand(ctx, "SELECT %d", database_)));
-  return ctx;
 }
 
 bool RedisDedupStore::processed(const std::string& eventId) {

@@ -43,12 +43,8 @@ class RedisDedupStore final : public events::DedupStore {
 
  private:
   class Lease;
-  redisContext* connect();
 
-  std::string host_;
-  int port_ = 6379;
-  std::string user_, password_;
-  int database_ = 0;
+  std::string url_;
   std::string prefix_;
   std::chrono::seconds ttl_;
   std::chrono::milliseconds timeout_;

@@ -4,35 +4,27 @@
 #include <algorithm>
 
 #include "events/event_context.hpp"
+#include "events/event_message.hpp"
 
+#include "workstream/core/backoff.hpp"
 #include "workstream/core/errors.hpp"
-#include "workstream/core/trace.hpp"
-#include "workstream/events/topology.hpp"
 
 namespace workstream::tasks {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-constexpr std::chrono::milliseconds kFirstBackoff{200};
-constexpr std::chrono::milliseconds kMaxBackoff{5000};
 constexpr std::chrono::milliseconds kStatsEvery{1000};
 constexpr std::chrono::milliseconds kPruneEvery{60'000};
 
+// The event continues the trace of the request that caused it.
 events::OutgoingMessage toMessage(const PendingEvent& event) {
-  events::OutgoingMessage message;
-  message.exchange = std::string(events::kExchange);
-  message.routingKey = event.routingKey;
-  message.messageId = event.eventId;
-  message.type = event.eventType;
-  message.appId = event.producer;
-  message.body = event.envelopeJson;
-  message.timestamp = event.createdAtSeconds;
-  if (event.traceId.size() == 32) {
-    // The event continues the trace of the request that caused it.
-    TraceParent parent{event.traceId, "", "01"};
-    message.headers.emplace_back("traceparent", formatTraceparent(childOf(parent)));
-  }
-  return message;
+  return events::eventMessage({.routingKey = event.routingKey,
+                               .eventId = event.eventId,
+                               .eventType = event.eventType,
+                               .producer = event.producer,
+                               .envelopeJson = event.envelopeJson,
+                               .timestamp = event.createdAtSeconds,
+                               .traceId = event.traceId});
 }
 
 }  // namespace
@@ -120,7 +112,7 @@ void OutboxRelay::prune(SteadyClock::time_point now) {
 }
 
 void OutboxRelay::run() {
-  auto backoff = kFirstBackoff;
+  Backoff backoff(kRelayRetry);
   while (true) {
     {
       std::lock_guard lock(mutex_);
@@ -145,20 +137,20 @@ void OutboxRelay::run() {
       // goes on at the next pass instead of waiting.
       housekeeping();
       if (batch.empty() && !pruning_) store_.waitForEvents(options_.pollInterval);
-      backoff = kFirstBackoff;
+      backoff.reset();
     } catch (const InfrastructureError& e) {
       leading_ = false;
       activeGauge_.set(0);
+      const auto retryIn = backoff.next();
       log_.warn("outbox relay failed; retrying",
-                {{"error", e.what()}, {"retry_in_ms", std::to_string(backoff.count())}});
+                {{"error", e.what()}, {"retry_in_ms", std::to_string(retryIn.count())}});
       // While publishing fails the statistics still move, so readiness tells
       // how old the waiting events are; a database that is down was reported.
       try {
         housekeeping();
       } catch (const InfrastructureError&) {
       }
-      pause(backoff);
-      backoff = std::min(kMaxBackoff, backoff * 2);
+      pause(retryIn);
     }
   }
   store_.reset();  // gives up leadership at once

@@ -20,7 +20,9 @@ bool sameRequest(const Task& earlier, const NewTask& request) {
 
 Result<TaskStore::Created, TaskError> TaskService::create(NewTask request,
                                                           const CallContext& context) {
-  if (auto error = validateNewTask(request)) return *error;
+  auto valid = validateNewTask(std::move(request));
+  if (!valid) return valid.error();
+  request = std::move(*valid);
   const auto now = clock_();
   Task task{newUuid(), request.title, request.description, request.assigneeEmail, TaskStatus::open,
             now,       now,           std::nullopt};
@@ -34,8 +36,9 @@ Result<TaskStore::Created, TaskError> TaskService::create(NewTask request,
 }
 
 Result<Task, TaskError> TaskService::get(std::string_view id) {
-  std::string canonical;
-  if (auto error = validateId(id, canonical)) return *error;
+  auto validId = validateId(id);
+  if (!validId) return validId.error();
+  const auto& canonical = *validId;
   auto task = store_.get(canonical);
   if (!task) return TaskError{ErrorCode::notFound, "no task with id " + canonical, {}};
   return *task;
@@ -64,8 +67,9 @@ Result<TaskPage, TaskError> TaskService::list(const ListQuery& query) {
 }
 
 Result<Task, TaskError> TaskService::complete(std::string_view id, const CallContext& context) {
-  std::string canonical;
-  if (auto error = validateId(id, canonical)) return *error;
+  auto validId = validateId(id);
+  if (!validId) return validId.error();
+  const auto& canonical = *validId;
   const auto now = clock_();
   auto result = store_.complete(canonical, now, [&](const Task& completed) {
     return taskEvent(events::kTaskCompleted, completed, context, now);

@@ -60,7 +60,7 @@ TaskError invalid(std::string field, std::string message) {
 
 }  // namespace
 
-std::optional<TaskError> validateNewTask(NewTask& task) {
+Result<NewTask, TaskError> validateNewTask(NewTask task) {
   const auto title = scan(task.title);
   if (!title.validUtf8) return invalid("title", "title must be valid UTF-8");
   if (title.hasControl || trim(task.title).find_first_of("\t\r\n") != std::string_view::npos) {
@@ -93,17 +93,15 @@ std::optional<TaskError> validateNewTask(NewTask& task) {
                      "idempotency key must be 1-200 printable ASCII characters without spaces");
     }
   }
-  return std::nullopt;
+  return task;
 }
 
 bool isValidUtf8(std::string_view text) { return scan(text).validUtf8; }
 
-std::optional<TaskError> validateId(std::string_view id, std::string& canonical,
-                                    std::string_view field) {
+Result<std::string, TaskError> validateId(std::string_view id, std::string_view field) {
   auto uuid = canonicalUuid(id);
   if (!uuid) return invalid(std::string(field), std::string(field) + " must be a UUID");
-  canonical = std::move(*uuid);
-  return std::nullopt;
+  return std::move(*uuid);
 }
 
 }  // namespace workstream::tasks

@@ -7,9 +7,9 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "workstream/core/config.hpp"
+#include "workstream/core/result.hpp"
 
 namespace workstream::config_values {
 
@@ -17,7 +17,7 @@ struct Invalid {
   std::string message;
 };
 template <class T>
-using Parsed = std::variant<T, Invalid>;
+using Parsed = Result<T, Invalid>;
 
 // A URL whose scheme is one of `schemes` and which names a host.
 Parsed<std::string> parseUrl(std::string_view text,

@@ -1,7 +1,10 @@
 #pragma once
 
 // Infrastructure failures: the one small exception tree. Expected outcomes
-// (not found, illegal transition, invalid input) are values, never these.
+// (not found, illegal transition, invalid input) are values (Result), never
+// these. A caller's bug (an argument no input can produce: histogram bounds
+// out of order, a constant that is not a UUID) is a std::logic_error, and
+// nothing catches it but the last resort at each edge.
 
 #include <stdexcept>
 

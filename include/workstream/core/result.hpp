@@ -1,16 +1,23 @@
 #pragma once
 
+#include <concepts>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
 namespace workstream {
 
 // A value or an expected error (std::expected is C++23; g++ 12 lacks it).
+// Whatever converts to the value type (seconds to milliseconds, say) makes a
+// value; an error is always the error type itself.
 template <class T, class E>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}
-  Result(E error) : v_(std::move(error)) {}
+  template <class U = T>
+  requires(std::convertible_to<U&&, T> && !std::same_as<std::remove_cvref_t<U>, Result> &&
+           !std::same_as<std::remove_cvref_t<U>, E>) Result(U&& value)
+      : v_(std::in_place_index<0>, std::forward<U>(value)) {}
+  Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -19,6 +26,7 @@ class Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
   const E& error() const { return std::get<1>(v_); }
 
  private:

@@ -3,7 +3,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "workstream/core/result.hpp"
 
 namespace workstream {
 
@@ -34,6 +35,6 @@ struct RoleError {
 };
 
 // Parses "all" or a comma-separated list such as "gateway,tasks".
-std::variant<RoleSet, RoleError> parseRoles(std::string_view text);
+Result<RoleSet, RoleError> parseRoles(std::string_view text);
 
 }  // namespace workstream

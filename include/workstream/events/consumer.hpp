@@ -43,7 +43,9 @@ struct Outcome {
 class DeliveryHandler {
  public:
   virtual ~DeliveryHandler() = default;
-  // Called on a worker thread; may block. Exceptions count as retryLater.
+  // Called on a worker thread; may block. An exception is a retry (the
+  // runtime says which error code: see events::failureOutcome); a handler
+  // catches only what it decides about itself.
   virtual Outcome handle(const Delivery& delivery) = 0;
 };
 

@@ -3,9 +3,10 @@
 // The envelope every Workstream event travels in (seed 000): exactly
 // event_id, event_type, occurred_at, producer, trace_id and payload.
 
-#include <optional>
 #include <string>
 #include <string_view>
+
+#include "workstream/core/result.hpp"
 
 namespace workstream::events {
 
@@ -21,9 +22,12 @@ struct Envelope {
 std::string toJson(const Envelope& envelope);
 
 // Reads an envelope: exactly the six fields, strings, `payload` an object,
-// `event_id` a UUID, no key given twice in any object. Returns nullopt and
-// sets `error` otherwise.
-std::optional<Envelope> parseEnvelope(std::string_view json, std::string& error);
+// `event_id` a UUID, no key given twice in any object; otherwise what breaks
+// the contract, in words.
+struct EnvelopeError {
+  std::string message;
+};
+Result<Envelope, EnvelopeError> parseEnvelope(std::string_view json);
 
 // The AMQP routing key of an event type: the type without its version
 // suffix, so `workstream.task.created.v1` routes as `workstream.task.created`

@@ -46,7 +46,5 @@ using Respond = std::function<void(Response)>;
 // Request handling: answers at once or later (after an RPC, say), never
 // blocking the calling I/O thread.
 using Handler = std::function<void(Request, Respond)>;
-// A plain function from request to response, as a Handler.
-Handler syncHandler(std::function<Response(const Request&)> handle);
 
 }  // namespace workstream::http

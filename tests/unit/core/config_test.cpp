@@ -19,7 +19,7 @@ Environment envOf(Vars vars) {
   };
 }
 
-RoleSet roles(const char* text) { return std::get<RoleSet>(parseRoles(text)); }
+RoleSet roles(const char* text) { return parseRoles(text).value(); }
 
 const Vars kAll{
     {"WORKSTREAM_POSTGRES_URL", "postgresql://ws:pg-secret@127.0.0.1:5432/ws"},
@@ -138,18 +138,37 @@ TEST_CASE("config: printing redacts every password") {
 
 TEST_CASE("config values: addresses") {
   using config_values::parseHostPort;
-  CHECK(std::get<HostPort>(parseHostPort("[::1]:80")) == HostPort{"::1", 80});
-  CHECK(std::get<HostPort>(parseHostPort("[::1]:80")).str() == "[::1]:80");
+  CHECK(parseHostPort("[::1]:80").value() == HostPort{"::1", 80});
+  CHECK(parseHostPort("[::1]:80")->str() == "[::1]:80");
   for (const char* bad : {"8080", ":80", "host:", "host:65536", "::1:80", "h:-1"}) {
     INFO(bad);
-    CHECK(std::holds_alternative<config_values::Invalid>(parseHostPort(bad)));
+    CHECK_FALSE(parseHostPort(bad).ok());
   }
+  CHECK(parseHostPort("8080").error().message == "expected host:port, got \"8080\"");
+  CHECK(parseHostPort("host:65536").error().message == "invalid port \"65536\" (expected 0-65535)");
+  CHECK(parseHostPort("::1:80").error().message == "write an IPv6 address in brackets: [::1]:port");
 }
 
 TEST_CASE("config values: durations need a unit") {
   using config_values::parseDuration;
-  CHECK(std::get<std::chrono::milliseconds>(parseDuration("250ms")).count() == 250);
-  CHECK(std::get<std::chrono::milliseconds>(parseDuration("2m")).count() == 120000);
-  CHECK(std::holds_alternative<config_values::Invalid>(parseDuration("5")));
-  CHECK(std::holds_alternative<config_values::Invalid>(parseDuration("-1s")));
+  CHECK(parseDuration("250ms")->count() == 250);
+  CHECK(parseDuration("2m")->count() == 120000);
+  CHECK(parseDuration("5").error().message ==
+        "invalid duration \"5\" (use a unit: 500ms, 10s, 2m, 24h)");
+  CHECK(parseDuration("-1s").error().message == "invalid duration \"-1s\"");
+}
+
+TEST_CASE("config values: numbers, booleans and log levels say what they expected") {
+  using namespace config_values;
+  CHECK(parseInt("7", 1, 10).value() == 7);
+  CHECK(parseInt("11", 1, 10).error().message == "invalid number \"11\" (expected 1-10)");
+  CHECK(parseBool("true").value());
+  CHECK(parseBool("yes").error().message == "invalid boolean \"yes\" (expected true or false)");
+  CHECK(parseLogLevel("warn").value() == LogLevel::warn);
+  CHECK(parseLogLevel("loud").error().message ==
+        "invalid log level \"loud\" (expected debug, info, warn or error)");
+  CHECK(parseUrl("redis://h:6379", {"redis"}).value() == "redis://h:6379");
+  CHECK(parseUrl("http://h", {"redis", "rediss"}).error().message ==
+        "URL must start with redis:// or rediss://");
+  CHECK(parseUrl("redis:///0", {"redis"}).error().message == "URL names no host");
 }

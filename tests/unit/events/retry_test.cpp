@@ -2,6 +2,7 @@
 
 #include "events/event_router.hpp"
 #include "events/failure_routing.hpp"
+#include "workstream/core/errors.hpp"
 
 using namespace workstream::events;
 using std::chrono::milliseconds;
@@ -173,4 +174,20 @@ TEST_CASE("failure routing: attempt counts from the wire are untrusted") {
   CHECK(attemptAfterFailures("") == 1);
   CHECK(attemptAfterFailures("3x") == 1);
   CHECK(attemptAfterFailures("x") == 1);
+}
+
+TEST_CASE("consumer runtime: an exception is a retry, its code says whether a server was down") {
+  auto unavailable =
+      outcomeOf([]() -> Outcome { throw workstream::Unavailable("Redis: refused"); });
+  CHECK(unavailable.kind == Outcome::Kind::retry);
+  CHECK(unavailable.errorCode == "DEPENDENCY_UNAVAILABLE");
+  CHECK(unavailable.errorMessage == "Redis: refused");
+  auto timedOut = outcomeOf([]() -> Outcome { throw workstream::TimedOut("statement timeout"); });
+  CHECK(timedOut.kind == Outcome::Kind::retry);
+  CHECK(timedOut.errorCode == "HANDLER_FAILED");
+  CHECK(timedOut.errorMessage == "statement timeout");
+  auto odd = outcomeOf([]() -> Outcome { throw 42; });
+  CHECK(odd.kind == Outcome::Kind::retry);
+  CHECK(odd.errorCode == "HANDLER_FAILED");
+  CHECK(outcomeOf([] { return Outcome::poison("X", "y"); }).kind == Outcome::Kind::poison);
 }

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "fakes/memory_delivery_log.hpp"
+#include "events/failure_routing.hpp"
 #include "mailer/mailer_processor.hpp"
 #include "workstream/core/errors.hpp"
 
@@ -225,21 +226,31 @@ TEST_CASE("mailer: a request that can never be mailed is poison, before any clai
   CHECK(record->deadLettered);
 }
 
-TEST_CASE("mailer: Redis down before the send is a retry, and nothing is sent") {
-  Fixture f;
-  f.mailed.down = true;
-  const auto outcome = f.process();
-  CHECK(outcome.kind == events::Outcome::Kind::retry);
-  CHECK(outcome.errorCode == "DEPENDENCY_UNAVAILABLE");
-  CHECK(f.sender.sent == 0);
-}
-
 TEST_CASE("mailer: a permanent refusal releases the claim, so a replay from the DLQ can send") {
   Fixture f;
   f.sender.answer = SendResult::Kind::permanent;
   REQUIRE(f.process().kind == events::Outcome::Kind::poison);
   CHECK(f.mailed.keys.count(request().eventId) == 0);
   f.sender.answer = SendResult::Kind::sent;
+  CHECK(f.process().kind == events::Outcome::Kind::done);
+  CHECK(f.sender.sent == 1);
+}
+
+TEST_CASE("mailer: Redis down before the send is the runtime's retry, and logged as such") {
+  Fixture f;
+  f.mailed.down = true;
+  CHECK_THROWS_AS(f.process(), Unavailable);
+  const auto outcome = events::outcomeOf([&] { return f.process(); });
+  CHECK(outcome.kind == events::Outcome::Kind::retry);
+  CHECK(outcome.errorCode == "DEPENDENCY_UNAVAILABLE");
+  CHECK(outcome.errorMessage == "Redis: connection refused");
+  CHECK(f.sender.sent == 0);
+  const auto record = f.deliveries.find(request().eventId);
+  REQUIRE(record);
+  CHECK(record->errorCode == "DEPENDENCY_UNAVAILABLE");
+  CHECK(record->errorMessage == "Redis: connection refused");
+  CHECK_FALSE(record->deadLettered);
+  f.mailed.down = false;
   CHECK(f.process().kind == events::Outcome::Kind::done);
   CHECK(f.sender.sent == 1);
 }

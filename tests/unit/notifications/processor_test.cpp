@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
+#include "events/failure_routing.hpp"
 #include "fakes/memory_dedup_store.hpp"
 #include "fakes/memory_record_store.hpp"
 #include "workstream/core/errors.hpp"
@@ -59,10 +60,11 @@ struct Fixture {
       Logger(std::make_shared<LogSink>(logFile, LogLevel::debug), "notifications")};
   ~Fixture() { std::fclose(logFile); }
 
+  // As the consumer runtime calls it: an exception becomes its outcome.
   events::Outcome process(const events::Envelope& event, int attempt = 1) {
     events::Delivery delivery;
     delivery.attempt = attempt;
-    return processor.process(event, delivery);
+    return events::outcomeOf([&] { return processor.process(event, delivery); });
   }
   std::size_t recordsOf(const events::Envelope& event) {
     RecordQuery query;
@@ -115,9 +117,12 @@ TEST_CASE("notifications processor: MongoDB down is a retry that leaves no mark"
   Fixture f;
   const auto event = taskEvent(events::kTaskCreated, "ada@example.com");
   f.records.down = true;
+  // The processor decides nothing about the outage; the runtime makes it a retry.
+  CHECK_THROWS_AS(f.processor.process(event, events::Delivery{}), Unavailable);
   const auto outcome = f.process(event);
   CHECK(outcome.kind == events::Outcome::Kind::retry);
   CHECK(outcome.errorCode == "DEPENDENCY_UNAVAILABLE");
+  CHECK(outcome.errorMessage == "MongoDB: no server available");
   CHECK(f.mail.sent.empty());
   CHECK_FALSE(f.dedup.processed(event.eventId));
   f.records.down = false;

@@ -97,38 +97,44 @@ TEST_CASE("dlq --since matches a last failure at or after it; no readable time n
 
 TEST_CASE("dlq --since takes a duration back from now or an RFC 3339 instant") {
   const auto now = at("2026-11-22T10:00:00Z");
-  CHECK(std::get<Timestamp>(parseSince("10m", now)) == at("2026-11-22T09:50:00Z"));
-  CHECK(std::get<Timestamp>(parseSince("1h", now)) == at("2026-11-22T09:00:00Z"));
-  CHECK(std::get<Timestamp>(parseSince("2d", now)) == at("2026-11-20T10:00:00Z"));
-  CHECK(std::get<Timestamp>(parseSince("2026-11-21T08:00:00+01:00", now)) ==
-        at("2026-11-21T07:00:00Z"));
+  CHECK(parseSince("10m", now).value() == at("2026-11-22T09:50:00Z"));
+  CHECK(parseSince("1h", now).value() == at("2026-11-22T09:00:00Z"));
+  CHECK(parseSince("2d", now).value() == at("2026-11-20T10:00:00Z"));
+  CHECK(parseSince("2026-11-21T08:00:00+01:00", now).value() == at("2026-11-21T07:00:00Z"));
   for (const auto* bad :
        {"", "yesterday", "5x", "-1h", "d", "2.5d", "1e9d", "2026-13-01T00:00:00Z"}) {
     INFO(bad);
-    REQUIRE(std::holds_alternative<Invalid>(parseSince(bad, now)));
-    CHECK(std::get<Invalid>(parseSince(bad, now)).message.find("--since") != std::string::npos);
+    const auto parsed = parseSince(bad, now);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().message ==
+          "invalid --since \"" + std::string(bad) +
+              "\" (expected a duration such as 10m, 1h, 2d, or an RFC 3339 time such as "
+              "2026-11-22T10:00:00Z)");
   }
 }
 
 TEST_CASE("dlq --queue names one consumer, or both when empty") {
-  CHECK(std::get<0>(parseQueues("")).size() == 2);
+  CHECK(parseQueues("").value().size() == 2);
   for (const auto* name : {"mailer", "workstream.mailer", "workstream.mailer.dlq"}) {
-    const auto queues = std::get<0>(parseQueues(name));
+    const auto queues = parseQueues(name).value();
     REQUIRE(queues.size() == 1);
     CHECK(queues[0].name == "workstream.mailer");
   }
-  CHECK(std::get<0>(parseQueues("notifications"))[0].name == "workstream.notifications");
-  CHECK(std::holds_alternative<Invalid>(parseQueues("tasks")));
-  CHECK(std::holds_alternative<Invalid>(parseQueues("Mailer")));
+  CHECK(parseQueues("notifications").value()[0].name == "workstream.notifications");
+  CHECK(parseQueues("tasks").error().message ==
+        "unknown queue \"tasks\" (expected notifications or mailer)");
+  CHECK_FALSE(parseQueues("Mailer").ok());
 }
 
 TEST_CASE("dlq --rate is a positive number of messages a second") {
-  CHECK(std::get<double>(parseRate("5")) == 5.0);
-  CHECK(std::get<double>(parseRate("5/s")) == 5.0);
-  CHECK(std::get<double>(parseRate("0.5/s")) == 0.5);
+  CHECK(parseRate("5").value() == 5.0);
+  CHECK(parseRate("5/s").value() == 5.0);
+  CHECK(parseRate("0.5/s").value() == 0.5);
   for (const auto* bad : {"", "0", "-1", "fast", "5/m", "5/s/s", "1e6", "nan", "inf"}) {
     INFO(bad);
-    CHECK(std::holds_alternative<Invalid>(parseRate(bad)));
+    const auto parsed = parseRate(bad);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK_THAT(parsed.error().message, Catch::StartsWith("invalid --rate \"" + std::string(bad)));
   }
 }
 

@@ -9,19 +9,21 @@ using namespace workstream::tasks;
 
 namespace {
 
-std::optional<TaskError> check(NewTask task) { return validateNewTask(task); }
-
 std::string fieldOf(NewTask task) {
-  auto error = validateNewTask(task);
-  return error ? error->field : "";
+  auto valid = validateNewTask(std::move(task));
+  return valid ? "" : valid.error().field;
 }
 
 }  // namespace
 
 TEST_CASE("validation: a title is trimmed and must keep 1-200 characters") {
-  NewTask task{"  Plan  ", {}, {}, {}};
-  CHECK_FALSE(validateNewTask(task));
-  CHECK(task.title == "Plan");
+  const auto valid = validateNewTask({"  Plan  ", {}, {}, {}});
+  REQUIRE(valid.ok());
+  CHECK(valid->title == "Plan");
+  const auto empty = validateNewTask({" \t ", {}, {}, {}});
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.error().message == "title is required");
+  CHECK(empty.error().code == ErrorCode::validationFailed);
   CHECK(fieldOf({"", {}, {}, {}}) == "title");
   CHECK(fieldOf({" \t ", {}, {}, {}}) == "title");
   CHECK(fieldOf({std::string(200, 'a'), {}, {}, {}}).empty());
@@ -72,19 +74,20 @@ TEST_CASE("validation: idempotency keys are 1-200 printable ASCII characters") {
 }
 
 TEST_CASE("validation: ids are UUIDs, made canonical") {
-  std::string id;
-  CHECK_FALSE(validateId("0AF76519-16CD-43DD-8448-EB211C80319C", id));
-  CHECK(id == "0af76519-16cd-43dd-8448-eb211c80319c");
+  CHECK(validateId("0AF76519-16CD-43DD-8448-EB211C80319C").value() ==
+        "0af76519-16cd-43dd-8448-eb211c80319c");
   for (const char* bad :
        {"", "123", "0af7651916cd43dd8448eb211c80319c", "0af76519-16cd-43dd-8448-eb211c80319g",
         "{0af76519-16cd-43dd-8448-eb211c80319c}"}) {
     INFO(bad);
-    auto error = validateId(bad, id);
-    REQUIRE(error);
-    CHECK(error->field == "id");
-    CHECK(error->code == ErrorCode::validationFailed);
+    const auto valid = validateId(bad);
+    REQUIRE_FALSE(valid.ok());
+    CHECK(valid.error().field == "id");
+    CHECK(valid.error().message == "id must be a UUID");
+    CHECK(valid.error().code == ErrorCode::validationFailed);
   }
-  CHECK(check({"t", {}, {}, {}}) == std::nullopt);
+  CHECK(validateId("x", "task_id").error().message == "task_id must be a UUID");
+  CHECK(validateNewTask({"t", {}, {}, {}}).ok());
 }
 
 TEST_CASE("isValidUtf8: what protobuf accepts as a string") {
