@@ -15,18 +15,6 @@ namespace {
 constexpr std::chrono::milliseconds kRedisTimeout{2000};
 constexpr std::chrono::hours kMailedTtl{24};
 
-mailer::StartTls startTls(StartTls mode) {
-  switch (mode) {
-    case StartTls::off:
-      return mailer::StartTls::off;
-    case StartTls::opportunistic:
-      return mailer::StartTls::opportunistic;
-    case StartTls::required:
-      return mailer::StartTls::required;
-  }
-  return mailer::StartTls::required;  // unreachable; the strictest if it were not
-}
-
 class MailerModule final : public Module {
  public:
   explicit MailerModule(RoleContext& context)
@@ -34,8 +22,7 @@ class MailerModule final : public Module {
         mailed_(context.config.redisUrl, redis::RedisDedupStore::kMailed, kMailedTtl,
                 kRedisTimeout),
         deliveries_(mailed_),
-        sender_(context.config.smtpUrl, startTls(context.config.smtpStartTls),
-                context.config.smtpTimeout),
+        sender_(context.config.smtpUrl, context.config.smtpStartTls, context.config.smtpTimeout),
         timedSender_(sender_, context.metrics),
         processor_(mailed_, deliveries_, timedSender_,
                    // The SMTP timeout bounds a whole send (connect included), so a

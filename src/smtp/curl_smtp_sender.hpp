@@ -3,11 +3,13 @@
 #include <chrono>
 #include <string>
 
+#include "workstream/core/config.hpp"
 #include "workstream/mailer/mail_sender.hpp"
 
 namespace workstream::mailer {
 
-enum class StartTls { off, opportunistic, required };
+// The setting itself (WORKSTREAM_SMTP_STARTTLS): no second enum to convert to.
+using workstream::StartTls;
 
 // MailSender over SMTP with libcurl: one connection per mail, optional
 // STARTTLS, credentials from the URL's userinfo. Connection failures,
