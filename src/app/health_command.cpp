@@ -1,7 +1,7 @@
 #include <iostream>
 
-#include "ops/health_probe.hpp"
 #include "app/commands.hpp"
+#include "ops/health_probe.hpp"
 
 namespace workstream::app {
 

@@ -5,8 +5,8 @@
 // tests.
 #include <catch2/catch.hpp>
 
-#include "workstream/mailer/delivery_log.hpp"
 #include "workstream/core/uuid.hpp"
+#include "workstream/mailer/delivery_log.hpp"
 
 namespace workstream::contracts {
 

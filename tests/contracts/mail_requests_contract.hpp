@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 #include <functional>
 
-#include "workstream/notifications/mail_requests.hpp"
 #include "workstream/core/errors.hpp"
 #include "workstream/core/uuid.hpp"
+#include "workstream/notifications/mail_requests.hpp"
 
 namespace workstream::contracts {
 

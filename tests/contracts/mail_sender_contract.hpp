@@ -7,8 +7,8 @@
 #include <functional>
 
 #include "fakes/memory_mail_sender.hpp"
-#include "workstream/mailer/mail_sender.hpp"
 #include "workstream/core/uuid.hpp"
+#include "workstream/mailer/mail_sender.hpp"
 
 namespace workstream::contracts {
 

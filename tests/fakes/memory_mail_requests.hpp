@@ -3,8 +3,8 @@
 #include <mutex>
 #include <vector>
 
-#include "workstream/notifications/mail_requests.hpp"
 #include "workstream/core/errors.hpp"
+#include "workstream/notifications/mail_requests.hpp"
 
 namespace workstream::fakes {
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "grpc/grpc_tasks_client.hpp"
 #include "grpc/grpc_server.hpp"
+#include "grpc/grpc_tasks_client.hpp"
 
 using namespace workstream;
 using namespace std::chrono_literals;

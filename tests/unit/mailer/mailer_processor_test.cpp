@@ -3,8 +3,8 @@
 #include <functional>
 #include <map>
 
-#include "fakes/memory_delivery_log.hpp"
 #include "events/failure_routing.hpp"
+#include "fakes/memory_delivery_log.hpp"
 #include "mailer/mailer_processor.hpp"
 #include "workstream/core/errors.hpp"
 

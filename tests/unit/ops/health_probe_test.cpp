@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "admin/admin_server.hpp"
-#include "ops/health_probe.hpp"
 #include "fakes/quiet_logger.hpp"
+#include "ops/health_probe.hpp"
 
 using namespace workstream;
 using namespace std::chrono_literals;
