@@ -4,9 +4,40 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/create_channel.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "workstream/core/backoff.hpp"
 
 namespace workstream::gateway {
+
+// The calls a client has started that gRPC has not yet torn down. A call's
+// context holds the channel, and gRPC destroys it on its own callback thread
+// once the reply has run; if that were the channel's last reference, the
+// channel would shut its callback queue down from inside one of the queue's
+// callbacks, which gRPC 1.51 answers with a double free. So the client waits
+// here until its calls have let go, and drops the channel itself.
+class CallsInFlight {
+ public:
+  void enter() {
+    std::lock_guard lock(mutex_);
+    ++count_;
+  }
+  void leave() {
+    std::lock_guard lock(mutex_);
+    if (--count_ == 0) idle_.notify_all();
+  }
+  void waitIdle() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  int count_ = 0;
+};
+
 namespace {
 
 namespace pb = workstream::tasks::v1;
@@ -65,18 +96,35 @@ CallError toError(const grpc::Status& status, const grpc::ClientContext& context
           trailer(context, "workstream-error-field")};
 }
 
+// Counts a call from its start until gRPC has let go of it.
+class Tracked {
+ public:
+  explicit Tracked(std::shared_ptr<CallsInFlight> calls) : calls_(std::move(calls)) {
+    calls_->enter();
+  }
+  ~Tracked() { calls_->leave(); }
+  Tracked(const Tracked&) = delete;
+  Tracked& operator=(const Tracked&) = delete;
+
+ private:
+  std::shared_ptr<CallsInFlight> calls_;
+};
+
 // One RPC in flight: what gRPC's callback API needs kept alive until it answers.
 template <class Request, class Response>
 struct Call {
+  explicit Call(std::shared_ptr<CallsInFlight> calls) : tracked(std::move(calls)) {}
+  Tracked tracked;  // declared first, so destroyed last: after the context
   grpc::ClientContext context;
   Request request;
   Response response;
 };
 
 template <class Request, class Response, class T, class Start, class Convert>
-void invoke(Start start, Request request, const CallMeta& meta, std::chrono::milliseconds timeout,
-            Reply<T> reply, Convert convert) {
-  auto call = std::make_shared<Call<Request, Response>>();
+void invoke(const std::shared_ptr<CallsInFlight>& calls, Start start, Request request,
+            const CallMeta& meta, std::chrono::milliseconds timeout, Reply<T> reply,
+            Convert convert) {
+  auto call = std::make_shared<Call<Request, Response>>(calls);
   call->request = std::move(request);
   call->context.set_deadline(std::chrono::system_clock::now() + timeout);
   if (!meta.requestId.empty()) call->context.AddMetadata("x-request-id", meta.requestId);
@@ -95,7 +143,12 @@ void invoke(Start start, Request request, const CallMeta& meta, std::chrono::mil
 
 GrpcTasksClient::GrpcTasksClient(std::shared_ptr<grpc::Channel> channel,
                                  std::chrono::milliseconds timeout)
-    : stub_(pb::TasksService::NewStub(channel)), timeout_(timeout) {}
+    : stub_(pb::TasksService::NewStub(channel)),
+      timeout_(timeout),
+      inFlight_(std::make_shared<CallsInFlight>()) {}
+
+// Every call ends by its deadline, so this wait is bounded by the timeout.
+GrpcTasksClient::~GrpcTasksClient() { inFlight_->waitIdle(); }
 
 std::shared_ptr<grpc::Channel> GrpcTasksClient::channelTo(const std::string& address) {
   grpc::ChannelArguments args;
@@ -130,8 +183,8 @@ void GrpcTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
   if (task.assigneeEmail) request.set_assignee_email(*task.assigneeEmail);
   if (task.idempotencyKey) request.set_idempotency_key(*task.idempotencyKey);
   invoke<pb::CreateTaskRequest, pb::CreateTaskResponse, CreatedTask>(
-      [this](auto... args) { stub_->async()->CreateTask(args...); }, std::move(request), meta,
-      timeout_, std::move(reply),
+      inFlight_, [this](auto... args) { stub_->async()->CreateTask(args...); }, std::move(request),
+      meta, timeout_, std::move(reply),
       [](const pb::CreateTaskResponse& r) {
         return CreatedTask{fromProto(r.task()), r.replayed()};
       });
@@ -141,8 +194,9 @@ void GrpcTasksClient::get(const std::string& id, const CallMeta& meta, Reply<tas
   pb::GetTaskRequest request;
   request.set_id(id);
   invoke<pb::GetTaskRequest, pb::GetTaskResponse, tasks::Task>(
-      [this](auto... args) { stub_->async()->GetTask(args...); }, std::move(request), meta,
-      timeout_, std::move(reply), [](const pb::GetTaskResponse& r) { return fromProto(r.task()); });
+      inFlight_, [this](auto... args) { stub_->async()->GetTask(args...); }, std::move(request),
+      meta, timeout_, std::move(reply),
+      [](const pb::GetTaskResponse& r) { return fromProto(r.task()); });
 }
 
 void GrpcTasksClient::list(const tasks::ListQuery& query, const CallMeta& meta,
@@ -155,8 +209,8 @@ void GrpcTasksClient::list(const tasks::ListQuery& query, const CallMeta& meta,
                                                                 : pb::TASK_STATUS_COMPLETED);
   }
   invoke<pb::ListTasksRequest, pb::ListTasksResponse, tasks::TaskPage>(
-      [this](auto... args) { stub_->async()->ListTasks(args...); }, std::move(request), meta,
-      timeout_, std::move(reply),
+      inFlight_, [this](auto... args) { stub_->async()->ListTasks(args...); }, std::move(request),
+      meta, timeout_, std::move(reply),
       [](const pb::ListTasksResponse& r) {
         tasks::TaskPage page;
         page.tasks.reserve(r.tasks_size());
@@ -171,8 +225,8 @@ void GrpcTasksClient::complete(const std::string& id, const CallMeta& meta,
   pb::CompleteTaskRequest request;
   request.set_id(id);
   invoke<pb::CompleteTaskRequest, pb::CompleteTaskResponse, tasks::Task>(
-      [this](auto... args) { stub_->async()->CompleteTask(args...); }, std::move(request), meta,
-      timeout_, std::move(reply),
+      inFlight_, [this](auto... args) { stub_->async()->CompleteTask(args...); },
+      std::move(request), meta, timeout_, std::move(reply),
       [](const pb::CompleteTaskResponse& r) { return fromProto(r.task()); });
 }
 

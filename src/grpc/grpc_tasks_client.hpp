@@ -11,11 +11,15 @@
 
 namespace workstream::gateway {
 
+class CallsInFlight;
+
 // TasksClient over gRPC's callback API. Retries of UNAVAILABLE for reads come
 // from the channel's service config (see retryServiceConfig()).
 class GrpcTasksClient final : public TasksClient {
  public:
   GrpcTasksClient(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds timeout);
+  // Waits until every call it started has been torn down by gRPC.
+  ~GrpcTasksClient() override;
 
   // The service config a channel to the tasks service should carry: reads
   // (GetTask, ListTasks) are retried on UNAVAILABLE with backoff.
@@ -37,6 +41,7 @@ class GrpcTasksClient final : public TasksClient {
  private:
   std::unique_ptr<tasks::v1::TasksService::Stub> stub_;
   std::chrono::milliseconds timeout_;
+  std::shared_ptr<CallsInFlight> inFlight_;
 };
 
 }  // namespace workstream::gateway
