@@ -16,6 +16,9 @@ namespace {
 
 constexpr std::chrono::milliseconds kServerTimeout{2000};
 constexpr std::chrono::hours kDedupTtl{24};
+// Events waiting together are processed together, up to this many: one
+// round trip to Redis, MongoDB and the broker for all of them.
+constexpr std::size_t kMaxBatch = 64;
 
 class NotificationsModule final : public Module {
  public:
@@ -35,11 +38,12 @@ class NotificationsModule final : public Module {
         // Indexes are made once; while MongoDB is down, readiness keeps trying.
         indexes_([this] { records_.ensureIndexes(); }, "cannot create the MongoDB indexes yet",
                  log_) {
-    auto process = [this](const events::Envelope& e, const events::Delivery& d) {
-      return processor_.process(e, d);
-    };
-    router_.on(events::kTaskCreated, process);
-    router_.on(events::kTaskCompleted, process);
+    router_.onBatch(
+        {events::kTaskCreated, events::kTaskCompleted},
+        [this](const std::vector<events::RoutedEvent>& events) {
+          return processor_.processAll(events);
+        },
+        kMaxBatch);
     indexes_.tryNow();
     context.dependencies.require(Dependency::redis,
                                  [this] { return [this] { return dedup_.check(); }; });

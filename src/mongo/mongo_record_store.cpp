@@ -136,6 +136,56 @@ bool MongoRecordStore::insert(const notifications::NotificationRecord& record) {
   fail("insert", error);
 }
 
+// Unordered, every record is tried whatever happens to the others; the
+// reply's writeErrors name the ones that were not inserted. A duplicate key
+// was recorded before; any other error fails the call (a retry inserts what
+// is missing, and finds the rest there).
+std::vector<bool> MongoRecordStore::insertAll(
+    const std::vector<notifications::NotificationRecord>& records) {
+  std::vector<bool> fresh(records.size(), true);
+  if (records.empty()) return fresh;
+  std::vector<BsonPtr> docs;
+  std::vector<const bson_t*> pointers;
+  docs.reserve(records.size());
+  for (const auto& record : records) {
+    docs.push_back(toBson(record));
+    pointers.push_back(docs.back().get());
+  }
+  auto opts = owned(BCON_NEW("ordered", BCON_BOOL(false)));
+  bson_t reply;
+  bson_error_t error;
+  Client c(*this);
+  const bool ok = mongoc_collection_insert_many(c.collection(), pointers.data(), pointers.size(),
+                                                opts.get(), &reply, &error);
+  BsonPtr owner(bson_copy(&reply));
+  bson_destroy(&reply);
+  if (ok) return fresh;
+  bson_iter_t errors, each;
+  if (!bson_iter_init_find(&errors, owner.get(), "writeErrors") ||
+      !BSON_ITER_HOLDS_ARRAY(&errors) || !bson_iter_recurse(&errors, &each)) {
+    fail("insertMany", error);
+  }
+  int duplicates = 0;
+  while (bson_iter_next(&each)) {
+    bson_iter_t field;
+    int64_t index = -1, code = -1;
+    if (BSON_ITER_HOLDS_DOCUMENT(&each) && bson_iter_recurse(&each, &field)) {
+      while (bson_iter_next(&field)) {
+        const std::string_view name = bson_iter_key(&field);
+        if (name == "index") index = bson_iter_as_int64(&field);
+        if (name == "code") code = bson_iter_as_int64(&field);
+      }
+    }
+    if (code != kDuplicateKey || index < 0 || index >= static_cast<int64_t>(fresh.size())) {
+      fail("insertMany", error);
+    }
+    fresh[static_cast<std::size_t>(index)] = false;
+    ++duplicates;
+  }
+  if (duplicates == 0) fail("insertMany", error);  // failed, but not on a record
+  return fresh;
+}
+
 std::optional<notifications::NotificationRecord> MongoRecordStore::find(
     const std::string& eventId) {
   auto filter = owned(BCON_NEW("event_id", BCON_UTF8(eventId.c_str())));

@@ -26,6 +26,9 @@ class MongoRecordStore final : public notifications::RecordStore {
 
   void ensureIndexes();
   bool insert(const notifications::NotificationRecord& record) override;
+  // One unordered insertMany: a duplicate key only marks its own record.
+  std::vector<bool> insertAll(
+      const std::vector<notifications::NotificationRecord>& records) override;
   std::optional<notifications::NotificationRecord> find(const std::string& eventId) override;
   std::vector<notifications::NotificationRecord> list(
       const notifications::RecordQuery& query) override;

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <set>
 
 #include "events/event_message.hpp"
 #include "workstream/core/errors.hpp"
@@ -12,7 +13,9 @@
 
 namespace workstream::notifications {
 
-void EventMailRequests::send(const MailRequest& request) {
+namespace {
+
+events::OutgoingMessage messageFor(const MailRequest& request) {
   constexpr std::string_view kType = events::kMailSend.type;
   boost::json::array to;
   for (const auto& address : request.to) to.emplace_back(address);
@@ -27,7 +30,7 @@ void EventMailRequests::send(const MailRequest& request) {
                                 {"subject", request.subject},
                                 {"body", request.body},
                             })};
-  const auto message = events::eventMessage(
+  return events::eventMessage(
       {.routingKey = events::routingKeyOf(kType),
        .eventId = request.eventId,
        .eventType = std::string(kType),
@@ -36,9 +39,28 @@ void EventMailRequests::send(const MailRequest& request) {
        .timestamp =
            std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count(),
        .traceId = request.traceId});
-  std::lock_guard lock(mutex_);
-  if (!publisher_.publish({message}).front()) {
-    throw Unavailable("the broker refused the mail request " + request.eventId);
+}
+
+}  // namespace
+
+void EventMailRequests::sendAll(const std::vector<MailRequest>& requests) {
+  if (requests.empty()) return;
+  // One message per id: a request repeated in the batch is the same
+  // request, and the publisher tells returned messages apart by id.
+  std::vector<events::OutgoingMessage> messages;
+  std::set<std::string_view> ids;
+  for (const auto& request : requests) {
+    if (ids.insert(request.eventId).second) messages.push_back(messageFor(request));
+  }
+  std::vector<bool> confirmed;
+  {
+    std::lock_guard lock(mutex_);
+    confirmed = publisher_.publish(messages);
+  }
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (!confirmed[i]) {
+      throw Unavailable("the broker refused the mail request " + messages[i].messageId);
+    }
   }
 }
 

@@ -12,7 +12,8 @@ namespace workstream::notifications {
 class EventMailRequests final : public MailRequests {
  public:
   explicit EventMailRequests(events::EventPublisher& publisher) : publisher_(publisher) {}
-  void send(const MailRequest& request) override;
+  void send(const MailRequest& request) override { sendAll({request}); }
+  void sendAll(const std::vector<MailRequest>& requests) override;
 
  private:
   events::EventPublisher& publisher_;

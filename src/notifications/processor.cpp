@@ -34,28 +34,54 @@ std::optional<MailRequest> NotificationProcessor::mailFor(const events::Envelope
 
 events::Outcome NotificationProcessor::process(const events::Envelope& event,
                                                const events::Delivery& delivery) {
+  return std::move(processAll({{event, &delivery}}).front());
+}
+
+std::vector<events::Outcome> NotificationProcessor::processAll(
+    const std::vector<events::RoutedEvent>& events) {
   const auto receivedAt = clock_();
-  const auto payload = boost::json::parse(event.payloadJson).as_object();
-  const auto taskId = field(payload, "task_id");
-  if (dedup_.processed(event.eventId)) {
-    log_.debug("event already processed",
-               {{"event_id", event.eventId}, {"trace_id", event.traceId}, {"task_id", taskId}});
-    return events::Outcome::ok();
+  std::vector<std::string> ids, taskIds;
+  for (const auto& [event, delivery] : events) {
+    ids.push_back(event.eventId);
+    taskIds.push_back(field(boost::json::parse(event.payloadJson).as_object(), "task_id"));
   }
-  NotificationRecord record{event.eventId, event.eventType, event.occurredAt,  event.producer,
-                            event.traceId, taskId,          event.payloadJson, receivedAt,
-                            clock_(),      delivery.attempt};
-  const auto request = mailFor(event);
-  if (request) record.mailRequestId = request->eventId;
-  const bool fresh = records_.insert(record);
-  if (request) mail_.send(*request);
-  dedup_.markProcessed(event.eventId);
-  log_.info(fresh ? "event recorded" : "event was recorded before",
-            {{"event_id", event.eventId},
-             {"event_type", event.eventType},
-             {"trace_id", event.traceId},
-             {"task_id", taskId}});
-  return events::Outcome::ok();
+  const auto seen = dedup_.processedAll(ids);
+  std::vector<std::size_t> fresh;  // positions of the events not processed before
+  std::vector<NotificationRecord> records;
+  std::vector<MailRequest> mails;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& event = events[i].envelope;
+    if (seen[i]) {
+      log_.debug(
+          "event already processed",
+          {{"event_id", event.eventId}, {"trace_id", event.traceId}, {"task_id", taskIds[i]}});
+      continue;
+    }
+    fresh.push_back(i);
+    records.push_back({event.eventId, event.eventType, event.occurredAt, event.producer,
+                       event.traceId, taskIds[i], event.payloadJson, receivedAt, clock_(),
+                       events[i].delivery->attempt});
+    if (auto request = mailFor(event)) {
+      records.back().mailRequestId = request->eventId;
+      mails.push_back(std::move(*request));
+    }
+  }
+  if (!fresh.empty()) {
+    const auto inserted = records_.insertAll(records);
+    mail_.sendAll(mails);
+    std::vector<std::string> done;
+    for (const auto i : fresh) done.push_back(ids[i]);
+    dedup_.markProcessedAll(done);
+    for (std::size_t k = 0; k < fresh.size(); ++k) {
+      const auto& event = events[fresh[k]].envelope;
+      log_.info(inserted[k] ? "event recorded" : "event was recorded before",
+                {{"event_id", event.eventId},
+                 {"event_type", event.eventType},
+                 {"trace_id", event.traceId},
+                 {"task_id", taskIds[fresh[k]]}});
+    }
+  }
+  return std::vector<events::Outcome>(events.size(), events::Outcome::ok());
 }
 
 }  // namespace workstream::notifications

@@ -6,7 +6,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
+#include <stdexcept>
 
 #include "events/failure_routing.hpp"
 #include "rabbitmq/delivery.hpp"
@@ -189,27 +191,53 @@ void RabbitConsumer::sampleDeadLetterDepth(Connection& connection) {
   if (ok != nullptr) metrics_.dlqDepth.set(static_cast<double>(ok->message_count));
 }
 
+// Takes what is waiting, up to the handler's batch, and hands it over in
+// one call: a batch forms only while the workers are busy, so an idle
+// consumer handles each delivery at once.
 void RabbitConsumer::work() {
+  const std::size_t maxBatch = std::max<std::size_t>(1, handler_.maxBatch());
+  std::vector<Job> batch;
+  std::vector<const events::Delivery*> deliveries;
   while (true) {
-    Job job;
+    batch.clear();
+    deliveries.clear();
     {
       std::unique_lock lock(mutex_);
       jobsReady_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
       if (jobs_.empty()) return;  // stopping
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
-      ++busy_;
+      while (!jobs_.empty() && batch.size() < maxBatch) {
+        batch.push_back(std::move(jobs_.front()));
+        jobs_.pop_front();
+      }
+      busy_ += static_cast<int>(batch.size());
     }
-    job.context = events::eventContext(job.delivery);
+    for (auto& job : batch) {
+      job.context = events::eventContext(job.delivery);
+      deliveries.push_back(&job.delivery);
+    }
     const auto started = std::chrono::steady_clock::now();
-    auto outcome = events::outcomeOf([&] { return handler_.handle(job.delivery); });
-    metrics_.handled(
-        job.context, outcome,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    std::vector<events::Outcome> outcomes;
+    if (batch.size() == 1) {
+      outcomes.push_back(
+          events::outcomeOf([&] { return handler_.handle(batch.front().delivery); }));
+    } else {
+      try {
+        outcomes = handler_.handleBatch(deliveries);
+        if (outcomes.size() != batch.size())
+          throw std::logic_error("a handler answered for a different number of deliveries");
+      } catch (...) {
+        outcomes.assign(batch.size(), events::failureOutcome(std::current_exception()));
+      }
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      metrics_.handled(batch[i].context, outcomes[i], seconds);
     {
       std::lock_guard lock(mutex_);
-      --busy_;
-      completions_.push_back({std::move(job), std::move(outcome)});
+      busy_ -= static_cast<int>(batch.size());
+      for (std::size_t i = 0; i < batch.size(); ++i)
+        completions_.push_back({std::move(batch[i]), std::move(outcomes[i])});
     }
     wake();
   }

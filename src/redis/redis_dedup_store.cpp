@@ -36,6 +36,34 @@ class RedisDedupStore::Lease {
     return checked(redis::commandArgv(ctx_, args));
   }
 
+  // Sends every command, then reads every reply: one round trip.
+  void pipeline(const std::vector<std::vector<std::string>>& commands) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    for (const auto& args : commands) {
+      argv.clear();
+      lengths.clear();
+      for (const auto& arg : args) {
+        argv.push_back(arg.data());
+        lengths.push_back(arg.size());
+      }
+      if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(),
+                                 lengths.data()) != REDIS_OK) {
+        checked(Reply(nullptr, freeReplyObject));
+      }
+    }
+    // Every reply is read before any is judged: the connection goes back
+    // to the pool with nothing left unread.
+    std::vector<Reply> replies;
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      void* raw = nullptr;
+      if (redisGetReply(ctx_, &raw) != REDIS_OK) raw = nullptr;
+      if (raw == nullptr) checked(Reply(nullptr, freeReplyObject));
+      replies.emplace_back(static_cast<redisReply*>(raw), freeReplyObject);
+    }
+    for (auto& reply : replies) checked(std::move(reply));
+  }
+
  private:
   Reply checked(Reply reply) {
     if (!reply) {
@@ -68,6 +96,31 @@ bool RedisDedupStore::processed(const std::string& eventId) {
   Lease lease(*this);
   auto reply = lease.command("GET %s", key(eventId).c_str());
   return reply->type == REDIS_REPLY_STRING && std::string_view(reply->str, reply->len) == "1";
+}
+
+std::vector<bool> RedisDedupStore::processedAll(const std::vector<std::string>& eventIds) {
+  std::vector<bool> answers(eventIds.size(), false);
+  if (eventIds.empty()) return answers;
+  std::vector<std::string> args{"MGET"};
+  for (const auto& id : eventIds) args.push_back(key(id));
+  Lease lease(*this);
+  auto reply = lease.commandArgv(args);
+  for (std::size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; ++i) {
+    const auto* value = reply->element[i];
+    answers[i] =
+        value->type == REDIS_REPLY_STRING && std::string_view(value->str, value->len) == "1";
+  }
+  return answers;
+}
+
+void RedisDedupStore::markProcessedAll(const std::vector<std::string>& eventIds) {
+  if (eventIds.empty()) return;
+  const auto ttl = std::to_string(ttl_.count());
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(eventIds.size());
+  for (const auto& id : eventIds) commands.push_back({"SET", key(id), "1", "EX", ttl});
+  Lease lease(*this);
+  lease.pipeline(commands);
 }
 
 bool RedisDedupStore::claim(const std::string& eventId, std::chrono::seconds ttl) {

@@ -29,6 +29,8 @@ class RedisDedupStore final : public events::DedupStore {
 
   bool processed(const std::string& eventId) override;
   void markProcessed(const std::string& eventId) override;
+  std::vector<bool> processedAll(const std::vector<std::string>& eventIds) override;  // one MGET
+  void markProcessedAll(const std::vector<std::string>& eventIds) override;  // one pipeline
   bool claim(const std::string& eventId, std::chrono::seconds ttl) override;
   void release(const std::string& eventId) override;
   CheckResult check();

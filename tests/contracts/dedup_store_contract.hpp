@@ -41,6 +41,19 @@ inline void checkDedupStoreContract(events::DedupStore& store) {
   store.release(unclaimed);
   CHECK(store.claim(unclaimed, 60s));
 
+  // Several at once: answers in order; a claim is not processed; marking
+  // several marks each, and none of the others.
+  const auto batchFresh = newUuid(), batchClaimed = newUuid(), batchLater = newUuid();
+  CHECK(store.claim(batchClaimed, 60s));
+  CHECK(store.processedAll({other, batchFresh, batchClaimed, fresh}) ==
+        std::vector<bool>{true, false, false, true});
+  CHECK(store.processedAll({}).empty());
+  store.markProcessedAll({batchFresh, batchClaimed});
+  store.markProcessedAll({});
+  CHECK(store.processedAll({batchClaimed, batchLater, batchFresh}) ==
+        std::vector<bool>{true, false, true});
+  CHECK_FALSE(store.claim(batchFresh, 60s));
+
   // A claim expires with its TTL (a crashed holder does not block forever).
   const auto expiring = newUuid();
   CHECK(store.claim(expiring, 1s));

@@ -51,12 +51,27 @@ inline void checkMailRequestsContract(MailRequestsHarness& h) {
   got = h.take();
   REQUIRE(got.size() == 1);
   checkSame(got[0], first);
+
+  // Several at once: each, whole, in order; an id repeated in the call goes
+  // once.
+  const notifications::MailRequest third{
+      newUuid(), {"d@example.com"}, "Third", "3\n", "4bf92f3577b34da6a3ce929d0e0e4736"};
+  h.requests.sendAll({third, second, third});
+  got = h.take();
+  REQUIRE(got.size() == 2);
+  checkSame(got[0], third);
+  checkSame(got[1], second);
+  h.requests.sendAll({});
+  CHECK(h.take().empty());
 }
 
 // Without a broker, send throws Unavailable (the caller retries the event).
 inline void checkMailRequestsUnavailable(notifications::MailRequests& down) {
   CHECK_THROWS_AS(
       down.send({newUuid(), {"a@example.com"}, "s", "b", "4bf92f3577b34da6a3ce929d0e0e4736"}),
+      Unavailable);
+  CHECK_THROWS_AS(
+      down.sendAll({{newUuid(), {"a@example.com"}, "s", "b", "4bf92f3577b34da6a3ce929d0e0e4736"}}),
       Unavailable);
 }
 

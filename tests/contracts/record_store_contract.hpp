@@ -105,6 +105,25 @@ inline void checkRecordStoreContract(notifications::RecordStore& store) {
   notifications::RecordQuery otherTask;
   otherTask.taskId = newUuid();
   CHECK(store.list(otherTask).empty());
+
+  // Several at once: each is inserted, or found there before, whatever the
+  // others are, and the first of an id repeated in the call wins.
+  const auto batchTask = newUuid();
+  auto newOne = recordAt(batchTask, t0, created);
+  auto repeated = recordAt(batchTask, t0 + milliseconds(1), created);
+  auto repeatedAgain = repeated;
+  repeatedAgain.attempt = 7;
+  auto before = all.front();
+  before.attempt = 9;
+  CHECK(store.insertAll({newOne, before, repeated, repeatedAgain}) ==
+        std::vector<bool>{true, false, true, false});
+  CHECK(store.insertAll({}).empty());
+  CHECK(store.find(newOne.eventId));
+  CHECK(store.find(repeated.eventId)->attempt == repeated.attempt);
+  CHECK(store.find(before.eventId)->attempt == all.front().attempt);
+  notifications::RecordQuery batchQuery;
+  batchQuery.taskId = batchTask;
+  CHECK(store.list(batchQuery).size() == 2);
 }
 
 }  // namespace workstream::contracts

@@ -5,9 +5,11 @@
 // handler returned `done` (or after it was moved to a retry or dead-letter
 // queue, confirmed). A handler must therefore be idempotent.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace workstream::events {
 
@@ -47,6 +49,18 @@ class DeliveryHandler {
   // runtime says which error code: see events::failureOutcome); a handler
   // catches only what it decides about itself.
   virtual Outcome handle(const Delivery& delivery) = 0;
+
+  // How many deliveries that are waiting together the runtime may hand to
+  // handleBatch at once; 1 means one at a time, through handle.
+  virtual std::size_t maxBatch() const { return 1; }
+  // Outcomes in the order of `deliveries`. An exception is a retry of every
+  // one of them; a handler that can tell them apart answers each instead.
+  virtual std::vector<Outcome> handleBatch(const std::vector<const Delivery*>& deliveries) {
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(deliveries.size());
+    for (const auto* delivery : deliveries) outcomes.push_back(handle(*delivery));
+    return outcomes;
+  }
 };
 
 }  // namespace workstream::events

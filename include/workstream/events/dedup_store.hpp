@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace workstream::events {
 
@@ -14,6 +15,17 @@ class DedupStore {
   virtual ~DedupStore() = default;
   virtual bool processed(const std::string& eventId) = 0;
   virtual void markProcessed(const std::string& eventId) = 0;
+  // The same for events that arrived together, in one round trip where the
+  // server allows; the answers are in the order of `eventIds`.
+  virtual std::vector<bool> processedAll(const std::vector<std::string>& eventIds) {
+    std::vector<bool> answers;
+    answers.reserve(eventIds.size());
+    for (const auto& id : eventIds) answers.push_back(processed(id));
+    return answers;
+  }
+  virtual void markProcessedAll(const std::vector<std::string>& eventIds) {
+    for (const auto& id : eventIds) markProcessed(id);
+  }
   // Takes the event for `ttl` so that no other worker acts on it meanwhile
   // (a side effect that must not run twice at once, such as a mail). False
   // when it is claimed or processed already.

@@ -45,6 +45,15 @@ class RecordStore {
   virtual ~RecordStore() = default;
   // False when a record with this event id exists already (nothing changes).
   virtual bool insert(const NotificationRecord& record) = 0;
+  // The same for records that arrived together, in one round trip where the
+  // server allows: each is inserted or found there before, whatever the
+  // others are; the answers are in the order of `records`.
+  virtual std::vector<bool> insertAll(const std::vector<NotificationRecord>& records) {
+    std::vector<bool> fresh;
+    fresh.reserve(records.size());
+    for (const auto& record : records) fresh.push_back(insert(record));
+    return fresh;
+  }
   virtual std::optional<NotificationRecord> find(const std::string& eventId) = 0;
   // Newest first: received_at, then event_id, descending.
   virtual std::vector<NotificationRecord> list(const RecordQuery& query) = 0;

@@ -50,3 +50,13 @@ TEST_CASE("task store contract: Postgres") {
     return types;
   });
 }
+
+TEST_CASE("dedup and record stores: a batch without its server throws Unavailable") {
+  redis::RedisDedupStore dedup("redis://127.0.0.1:1/0", "test:", 60s, 1s);
+  CHECK_THROWS_AS(dedup.processedAll({newUuid()}), Unavailable);
+  CHECK_THROWS_AS(dedup.markProcessedAll({newUuid()}), Unavailable);
+  mongo::MongoRecordStore records("mongodb://127.0.0.1:1/down", 1s);
+  CHECK_THROWS_AS(records.insertAll(
+                      {contracts::recordAt(newUuid(), systemNow(), "workstream.task.created.v1")}),
+                  Unavailable);
+}

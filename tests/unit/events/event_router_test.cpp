@@ -105,3 +105,68 @@ TEST_CASE("event router: a route given again replaces the first") {
   REQUIRE(recorder.seen.size() == 1);
   CHECK(recorder.seen[0].rfind("second:", 0) == 0);
 }
+
+TEST_CASE("event router: a batch goes to its batch handler together; poison is judged alone") {
+  EventRouter router;
+  std::vector<std::vector<std::string>> calls;  // event ids per call
+  router.onBatch(
+      {kTaskCreated, kTaskCompleted},
+      [&](const std::vector<RoutedEvent>& events) {
+        calls.emplace_back();
+        std::vector<Outcome> outcomes;
+        for (const auto& event : events) {
+          calls.back().push_back(event.envelope.eventType);
+          outcomes.push_back(event.delivery->attempt == 2 ? Outcome::retryLater("LATER", "2")
+                                                          : Outcome::ok());
+        }
+        return outcomes;
+      },
+      8);
+  CHECK(router.maxBatch() == 8);
+  const auto payload = R"({"task_id":")" + kTaskId + R"(","title":"t"})";
+  auto created = deliveryOf("workstream.task.created.v1", payload);
+  auto completed = deliveryOf("workstream.task.completed.v1", payload);
+  completed.attempt = 2;
+  Delivery unreadable;
+  unreadable.body = "not json";
+  const auto unknown = deliveryOf("workstream.task.deleted.v1", payload);
+  const auto badPayload = deliveryOf("workstream.task.created.v1", R"({"title":"t"})");
+  const auto outcomes =
+      router.handleBatch({&unreadable, &created, &unknown, &completed, &badPayload});
+  REQUIRE(outcomes.size() == 5);
+  CHECK(outcomes[0].errorCode == "INVALID_ENVELOPE");
+  CHECK(outcomes[1].kind == Outcome::Kind::done);
+  CHECK(outcomes[2].errorCode == "UNKNOWN_EVENT_TYPE");
+  CHECK(outcomes[3].errorCode == "LATER");
+  CHECK(outcomes[4].errorCode == "INVALID_PAYLOAD");
+  CHECK(outcomes[4].kind == Outcome::Kind::poison);
+  CHECK(calls == std::vector<std::vector<std::string>>{
+                     {"workstream.task.created.v1", "workstream.task.completed.v1"}});
+  // One delivery alone goes the same way.
+  CHECK(router.handle(completed).errorCode == "LATER");
+  CHECK(calls.size() == 2);
+}
+
+TEST_CASE("event router: a handler that throws makes a retry of its own events only") {
+  EventRouter router;
+  Recorder recorder;
+  router.on(kTaskCompleted, recorder.handler("completed"));
+  router.onBatch(
+      {kTaskCreated},
+      [](const std::vector<RoutedEvent>&) -> std::vector<Outcome> {
+        throw std::runtime_error("boom");
+      },
+      4);
+  const auto payload = R"({"task_id":")" + kTaskId + R"(","title":"t"})";
+  const auto created = deliveryOf("workstream.task.created.v1", payload);
+  const auto completed = deliveryOf("workstream.task.completed.v1", payload);
+  Delivery unreadable;
+  const auto outcomes = router.handleBatch({&created, &completed, &unreadable, &created});
+  REQUIRE(outcomes.size() == 4);
+  CHECK(outcomes[0].kind == Outcome::Kind::retry);
+  CHECK(outcomes[0].errorCode == "HANDLER_FAILED");
+  CHECK(outcomes[1].kind == Outcome::Kind::done);
+  CHECK(outcomes[2].kind == Outcome::Kind::poison);
+  CHECK(outcomes[3].errorCode == "HANDLER_FAILED");
+  CHECK(recorder.seen.size() == 1);
+}

@@ -21,9 +21,14 @@ namespace {
 struct SwitchableRecords final : RecordStore {
   fakes::MemoryRecordStore real;
   bool down = false;
+  int batches = 0;  // insertAll calls
   bool insert(const NotificationRecord& record) override {
     if (down) throw Unavailable("MongoDB: no server available");
     return real.insert(record);
+  }
+  std::vector<bool> insertAll(const std::vector<NotificationRecord>& records) override {
+    ++batches;
+    return RecordStore::insertAll(records);
   }
   std::optional<NotificationRecord> find(const std::string& id) override { return real.find(id); }
   std::vector<NotificationRecord> list(const RecordQuery& q) override { return real.list(q); }
@@ -32,9 +37,33 @@ struct SwitchableRecords final : RecordStore {
 struct RecordingMailRequests final : MailRequests {
   std::vector<MailRequest> sent;
   bool down = false;
+  int batches = 0;  // sendAll calls
   void send(const MailRequest& request) override {
     if (down) throw Unavailable("RabbitMQ: connection refused");
     sent.push_back(request);
+  }
+  void sendAll(const std::vector<MailRequest>& requests) override {
+    ++batches;
+    MailRequests::sendAll(requests);
+  }
+};
+
+struct CountingDedup final : events::DedupStore {
+  fakes::MemoryDedupStore real;
+  int lookups = 0, marks = 0;  // processedAll and markProcessedAll calls
+  bool processed(const std::string& id) override { return real.processed(id); }
+  void markProcessed(const std::string& id) override { real.markProcessed(id); }
+  bool claim(const std::string& id, std::chrono::seconds ttl) override {
+    return real.claim(id, ttl);
+  }
+  void release(const std::string& id) override { real.release(id); }
+  std::vector<bool> processedAll(const std::vector<std::string>& ids) override {
+    ++lookups;
+    return real.processedAll(ids);
+  }
+  void markProcessedAll(const std::vector<std::string>& ids) override {
+    ++marks;
+    real.markProcessedAll(ids);
   }
 };
 
@@ -51,7 +80,7 @@ events::Envelope taskEvent(const events::EventContract& contract, const char* as
 }
 
 struct Fixture {
-  fakes::MemoryDedupStore dedup;
+  CountingDedup dedup;
   SwitchableRecords records;
   RecordingMailRequests mail;
   std::FILE* logFile = std::tmpfile();
@@ -144,4 +173,52 @@ TEST_CASE("notifications processor: a mail request the broker refused is sent ag
   REQUIRE(f.mail.sent.size() == 1);
   CHECK(f.mail.sent[0].eventId == uuidV5(kMailRequestNamespace, event.eventId));
   CHECK(f.dedup.processed(event.eventId));
+}
+
+TEST_CASE("notifications processor: a batch takes each step once for all its events") {
+  Fixture f;
+  const auto before = taskEvent(events::kTaskCreated, "ada@example.com");
+  f.process(before);
+  const auto sentBefore = f.mail.sent.size();
+  const auto assigned = taskEvent(events::kTaskCreated, "bob@example.com");
+  const auto unassigned = taskEvent(events::kTaskCompleted, nullptr);
+  events::Delivery first, second;
+  second.attempt = 3;
+  f.records.batches = f.mail.batches = f.dedup.lookups = f.dedup.marks = 0;
+  // The same event twice in one batch (a duplicate publish) is one record, one mail.
+  const auto outcomes = f.processor.processAll(
+      {{before, &first}, {assigned, &first}, {unassigned, &second}, {assigned, &second}});
+  REQUIRE(outcomes.size() == 4);
+  for (const auto& outcome : outcomes) CHECK(outcome.kind == events::Outcome::Kind::done);
+  CHECK(f.dedup.lookups == 1);
+  CHECK(f.records.batches == 1);
+  CHECK(f.mail.batches == 1);
+  CHECK(f.dedup.marks == 1);
+  CHECK(f.recordsOf(before) == 1);
+  CHECK(f.recordsOf(assigned) == 1);
+  CHECK(f.recordsOf(unassigned) == 1);
+  CHECK(f.records.find(unassigned.eventId)->attempt == 3);
+  REQUIRE(f.mail.sent.size() == sentBefore + 1);
+  CHECK(f.mail.sent.back().to == std::vector<std::string>{"bob@example.com"});
+  CHECK(f.mail.sent.back().eventId == uuidV5(kMailRequestNamespace, assigned.eventId));
+  CHECK(f.dedup.processed(assigned.eventId));
+  CHECK(f.dedup.processed(unassigned.eventId));
+}
+
+TEST_CASE("notifications processor: a batch with MongoDB down marks none of its events") {
+  Fixture f;
+  const auto one = taskEvent(events::kTaskCreated, "ada@example.com");
+  const auto two = taskEvent(events::kTaskCreated, nullptr);
+  events::Delivery delivery;
+  f.records.down = true;
+  CHECK_THROWS_AS(f.processor.processAll({{one, &delivery}, {two, &delivery}}), Unavailable);
+  CHECK(f.mail.sent.empty());
+  CHECK_FALSE(f.dedup.processed(one.eventId));
+  CHECK_FALSE(f.dedup.processed(two.eventId));
+  f.records.down = false;
+  const auto outcomes = f.processor.processAll({{one, &delivery}, {two, &delivery}});
+  CHECK(outcomes.size() == 2);
+  CHECK(f.recordsOf(one) == 1);
+  CHECK(f.recordsOf(two) == 1);
+  CHECK(f.mail.sent.size() == 1);
 }
