@@ -18,7 +18,7 @@ constexpr std::chrono::milliseconds kServerTimeout{2000};
 constexpr std::chrono::hours kDedupTtl{24};
 // Events waiting together are processed together, up to this many: one
 // round trip to Redis, MongoDB and the broker for all of them.
-constexpr std::size_t kMaxBatch = 64;
+constexpr std::size_t kMaxBatch = 256;
 
 class NotificationsModule final : public Module {
  public:

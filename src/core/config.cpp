@@ -157,7 +157,7 @@ const std::array kSpecs{
          applyDuration<&Config::retryBaseDelay>,
          showDuration<&Config::retryBaseDelay>},
     Spec{{"WORKSTREAM_CONSUMER_PREFETCH", "consumer-prefetch", "unacked deliveries per consumer",
-          "16", 0},
+          "256", 0},
          applyInt<&Config::consumerPrefetch, 1, 1000>,
          showInt<&Config::consumerPrefetch>},
     Spec{{"WORKSTREAM_CONSUMER_CONCURRENCY", "consumer-concurrency", "handler threads per consumer",
