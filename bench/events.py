@@ -8,6 +8,11 @@
         notification records are in MongoDB (the newest one's processed_at):
         relay -> broker -> consumer -> Redis + MongoDB. Prints JSON
         {events, seconds, rate}.
+    bench/events.py store MONGO_URL N
+        the record store's own rate for the same records: copies of the
+        newest notification record (fresh event ids) inserted N at a time
+        into a scratch collection with the same indexes, 256 per unordered
+        insertMany, as the consumer batches them; prints JSON {rate}.
     bench/events.py pika AMQP_URL SIZE SECONDS
         the fallback yardstick when PerfTest cannot run: one publisher
         waiting for each confirm, one consumer acking each message, on a
@@ -88,6 +93,32 @@ def run(pg_url, mongo_url, n):
     print(json.dumps({"events": done, "seconds": seconds, "rate": done / seconds}))
 
 
+def store_rate(mongo_url, n):
+    import pymongo
+    db = pymongo.MongoClient(mongo_url).get_default_database()
+    records = db["notifications"]
+    template = records.find_one({}, sort=[("received_at", -1)])
+    if template is None:
+        sys.exit("events.py: no notification record to copy")
+    scratch = db["bench_store_rate"]
+    scratch.drop()
+    for name, spec in records.index_information().items():
+        if name != "_id_":
+            scratch.create_index(spec["key"], name=name, unique=spec.get("unique", False))
+    docs = []
+    for _ in range(n):
+        doc = dict(template)
+        doc.pop("_id")
+        doc["event_id"] = str(uuid.uuid4())
+        docs.append(doc)
+    began = time.monotonic()
+    for i in range(0, n, 256):
+        scratch.insert_many(docs[i:i + 256], ordered=False)
+    seconds = time.monotonic() - began
+    scratch.drop()
+    print(json.dumps({"rate": n / seconds}))
+
+
 def pika_rate(amqp_url, size, seconds):
     import pika
     queue = "bench.yardstick." + uuid.uuid4().hex[:8]
@@ -130,6 +161,8 @@ def main():
         print(size(sys.argv[2]))
     elif verb == "run" and len(sys.argv) == 5:
         run(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif verb == "store" and len(sys.argv) == 4:
+        store_rate(sys.argv[2], int(sys.argv[3]))
     elif verb == "pika" and len(sys.argv) == 5:
         pika_rate(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
     else:
