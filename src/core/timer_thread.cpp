@@ -6,16 +6,30 @@ TimerThread::TimerThread() : thread_([this] { run(); }) {}
 
 TimerThread::~TimerThread() { stop(); }
 
-void TimerThread::at(Clock::time_point due, std::function<void()> callback) {
+TimerThread::Ticket TimerThread::at(Clock::time_point due, std::function<void()> callback) {
   bool earliest = false;
+  Ticket ticket{due, 0};
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    earliest = entries_.empty() || due < entries_.top().due;
-    entries_.push({due, nextSequence_++, std::move(callback)});
+    ticket.second = nextSequence_++;
+    if (stopping_) return ticket;
+    earliest = entries_.empty() || due < entries_.begin()->first.first;
+    entries_.emplace(ticket, std::move(callback));
   }
   // A later entry cannot change how long the thread sleeps: no wake-up.
   if (earliest) changed_.notify_one();
+  return ticket;
+}
+
+// No wake-up either: a thread sleeping until a cancelled entry's time finds
+// nothing due then, and sleeps on until the next.
+void TimerThread::cancel(const Ticket& ticket) {
+  std::function<void()> dropped;  // destroyed outside the lock
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(ticket); it != entries_.end()) {
+    dropped = std::move(it->second);
+    entries_.erase(it);
+  }
 }
 
 void TimerThread::stop() {
@@ -36,15 +50,13 @@ void TimerThread::run() {
       changed_.wait(lock);
       continue;
     }
-    const auto due = entries_.top().due;  // a copy: a push may move the entry
+    const auto due = entries_.begin()->first.first;  // a copy: an erase may free the entry
     if (Clock::now() < due) {
       changed_.wait_until(lock, due);
       continue;
     }
-    // top() is const, but the callback takes no part in the ordering: moving
-    // it out before pop() leaves the heap intact.
-    auto callback = std::move(const_cast<Entry&>(entries_.top()).callback);
-    entries_.pop();
+    auto callback = std::move(entries_.begin()->second);
+    entries_.erase(entries_.begin());
     lock.unlock();
     callback();
     lock.lock();

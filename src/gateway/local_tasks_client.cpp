@@ -94,20 +94,27 @@ void LocalTasksClient::submit(const char* method, const CallMeta& meta, bool ret
                               Reply<T> reply, Body body) {
   auto pending = std::make_shared<Pending<T>>(std::move(reply));
   const auto deadline = Clock::now() + timeout_;
-  timer_.at(deadline, [pending] {
+  // Answered in time, a call cancels its deadline, which then never wakes
+  // the timer's thread.
+  const auto deadlineEntry = timer_.at(deadline, [pending] {
     pending->answer(CallError{CallError::Kind::timedOut,
                               "DEADLINE_EXCEEDED",
                               "the tasks service did not answer in time",
                               {}});
   });
-  auto job = [this, pending, method, deadline, retryUnavailable,
+  auto job = [this, pending, method, deadline, retryUnavailable, deadlineEntry,
               call = tasks::callContextOf(meta.requestId, meta.traceparent),
               body = std::move(body)]() mutable {
     if (pending->answered()) return;  // its deadline passed while it was queued
-    if (Clock::now() >= deadline) return pending->answer(tasks::deadlinePassed());
-    pending->answer(run<T>(log_, method, call, deadline, retryUnavailable, body));
+    if (Clock::now() >= deadline) {
+      pending->answer(tasks::deadlinePassed());
+    } else {
+      pending->answer(run<T>(log_, method, call, deadline, retryUnavailable, body));
+    }
+    timer_.cancel(deadlineEntry);
   };
   if (!workers_.trySubmit(std::move(job))) {
+    timer_.cancel(deadlineEntry);
     // Answered on the timer's thread, as the port promises, and at once.
     timer_.at(Clock::now(), [pending] {
       pending->answer(CallError{CallError::Kind::unavailable,

@@ -4,10 +4,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
-#include <queue>
 #include <thread>
-#include <vector>
+#include <utility>
 
 namespace workstream {
 
@@ -23,26 +23,26 @@ class TimerThread {
   TimerThread(const TimerThread&) = delete;
   TimerThread& operator=(const TimerThread&) = delete;
 
+  // Names an entry, to cancel it.
+  using Ticket = std::pair<Clock::time_point, std::uint64_t>;
+
   // Runs `callback` at `due` (at once when `due` has passed); dropped when
   // the timer has stopped.
-  void at(Clock::time_point due, std::function<void()> callback);
+  Ticket at(Clock::time_point due, std::function<void()> callback);
+  // Drops the entry if it has not run yet; nothing otherwise. An entry that
+  // is cancelled never wakes the thread: a deadline that rarely passes
+  // costs an insert and an erase, not a wake-up.
+  void cancel(const Ticket& ticket);
 
   void stop();
 
  private:
-  struct Entry {
-    Clock::time_point due;
-    std::uint64_t sequence;  // keeps callbacks of one due time in call order
-    std::function<void()> callback;
-    bool operator>(const Entry& other) const {
-      return due != other.due ? due > other.due : sequence > other.sequence;
-    }
-  };
   void run();
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> entries_;
+  // By due time, then by call order (the sequence).
+  std::map<Ticket, std::function<void()>> entries_;
   std::uint64_t nextSequence_ = 0;
   bool stopping_ = false;
   std::thread thread_;

@@ -112,3 +112,19 @@ TEST_CASE("timer thread: what is not due when it stops never runs") {
   }
   CHECK_FALSE(ran);
 }
+
+TEST_CASE("timer thread: a cancelled entry never runs; cancelling what ran changes nothing") {
+  TimerThread timer;
+  std::atomic<int> cancelledRan{0};
+  std::promise<void> later, first;
+  const auto now = TimerThread::Clock::now();
+  const auto cancelled = timer.at(now + 50ms, [&] { ++cancelledRan; });
+  const auto ran = timer.at(now, [&] { first.set_value(); });
+  timer.at(now + 100ms, [&] { later.set_value(); });
+  timer.cancel(cancelled);
+  REQUIRE(first.get_future().wait_for(5s) == std::future_status::ready);
+  timer.cancel(ran);
+  timer.cancel(cancelled);  // twice: nothing
+  REQUIRE(later.get_future().wait_for(5s) == std::future_status::ready);
+  CHECK(cancelledRan == 0);
+}
