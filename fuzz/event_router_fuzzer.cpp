@@ -168,16 +168,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                  fuzz::quietLogger());
 
   events::EventRouter notificationsRouter, mailerRouter;
-  auto notify = [&](const events::Envelope& e, const events::Delivery& d) {
-    return notifier.process(e, d);
-  };
-  notificationsRouter.on(events::kTaskCreated, notify);
-  notificationsRouter.on(events::kTaskCompleted, notify);
+  notificationsRouter.onBatch(
+      {events::kTaskCreated, events::kTaskCompleted},
+      [&](const std::vector<events::RoutedEvent>& events) { return notifier.processAll(events); },
+      256);
   mailerRouter.on(events::kMailSend, [&](const events::Envelope& e, const events::Delivery& d) {
     return mailer.process(e, d);
   });
 
   handleOrCopy(notificationsRouter, events::notificationsQueue(), delivery);
+  // The same message twice in one batch (a duplicate publish): judged alike,
+  // and one mail request per id.
+  const auto twice = notificationsRouter.handleBatch({&delivery, &delivery});
+  check(twice.size() == 2 && twice[0].kind == twice[1].kind,
+        "two copies of one delivery in a batch were judged differently");
+  std::set<std::string> requested;
+  for (const auto& request : publisher.sent) {
+    check(requested.insert(request.messageId).second, "a mail request was sent twice");
+  }
   handleOrCopy(mailerRouter, events::mailerQueue(), delivery);
   for (const auto& request : publisher.sent) {
     const auto outcome = handleOrCopy(mailerRouter, events::mailerQueue(), deliveryOf(request));
