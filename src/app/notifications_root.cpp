@@ -7,7 +7,7 @@
 #include "notifications/event_mail_requests.hpp"
 #include "notifications/processor.hpp"
 #include "rabbitmq/rabbit_consumer.hpp"
-#include "rabbitmq/rabbit_publisher.hpp"
+#include "rabbitmq/rabbit_publisher_pool.hpp"
 #include "redis/redis_dedup_store.hpp"
 #include "workstream/core/ensure_once.hpp"
 
@@ -71,7 +71,7 @@ class NotificationsModule final : public Module {
   Logger log_;
   redis::RedisDedupStore dedup_;
   mongo::MongoRecordStore records_;
-  amqp::RabbitPublisher publisher_;
+  amqp::RabbitPublisherPool publisher_;  // the handler threads publish side by side
   notifications::EventMailRequests mail_;
   notifications::NotificationProcessor processor_;
   events::EventRouter router_;

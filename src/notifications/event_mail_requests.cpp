@@ -52,11 +52,7 @@ void EventMailRequests::sendAll(const std::vector<MailRequest>& requests) {
   for (const auto& request : requests) {
     if (ids.insert(request.eventId).second) messages.push_back(messageFor(request));
   }
-  std::vector<bool> confirmed;
-  {
-    std::lock_guard lock(mutex_);
-    confirmed = publisher_.publish(messages);
-  }
+  const auto confirmed = publisher_.publish(messages);
   for (std::size_t i = 0; i < messages.size(); ++i) {
     if (!confirmed[i]) {
       throw Unavailable("the broker refused the mail request " + messages[i].messageId);

@@ -1,14 +1,13 @@
 #pragma once
 
-#include <mutex>
-
 #include "workstream/events/publisher.hpp"
 #include "workstream/notifications/mail_requests.hpp"
 
 namespace workstream::notifications {
 
-// MailRequests as events on the exchange, through a publisher shared by the
-// handler threads (one at a time).
+// MailRequests as events on the exchange. The handler threads call it at
+// once, so its publisher must take concurrent calls (the notifications role
+// gives it a pool of RabbitMQ publishers; a test on one thread, one).
 class EventMailRequests final : public MailRequests {
  public:
   explicit EventMailRequests(events::EventPublisher& publisher) : publisher_(publisher) {}
@@ -17,7 +16,6 @@ class EventMailRequests final : public MailRequests {
 
  private:
   events::EventPublisher& publisher_;
-  std::mutex mutex_;
 };
 
 }  // namespace workstream::notifications

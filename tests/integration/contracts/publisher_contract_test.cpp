@@ -3,12 +3,15 @@
 // the in-memory fakes meet the same contracts in tests/unit/contracts.
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <set>
+#include <thread>
 
 #include "contracts/event_publisher_contract.hpp"
 #include "contracts/mail_requests_contract.hpp"
 #include "notifications/event_mail_requests.hpp"
 #include "rabbitmq/declare.hpp"
 #include "rabbitmq/rabbit_publisher.hpp"
+#include "rabbitmq/rabbit_publisher_pool.hpp"
 #include "support/rabbit_vhost.hpp"
 
 using namespace workstream;
@@ -46,6 +49,50 @@ TEST_CASE("event publisher contract: RabbitMQ") {
   contracts::checkEventPublisherContract(harness);
 
   amqp::RabbitPublisher down(kNoBroker, 2s);
+  contracts::checkEventPublisherUnavailable(down, "workstream.task.created");
+}
+
+TEST_CASE("event publisher contract: a pool of RabbitMQ publishers, called at once") {
+  testing::RabbitVhost vhost;
+  {
+    amqp::Connection c(vhost.options("declare"));
+    amqp::declareTopology(c, 1);
+  }
+  amqp::RabbitPublisherPool pool(vhost.options("pool"), 5s);
+  contracts::PublisherHarness harness{pool, "workstream.task.created", "nobody.listens.here", [&] {
+                                        return drain(vhost, events::notificationsQueue().name);
+                                      }};
+  contracts::checkEventPublisherContract(harness);
+
+  // Four threads at once, 25 batches of 4 each: every message confirmed,
+  // each queued once.
+  std::atomic<int> confirmed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < 25; ++b) {
+        std::vector<events::OutgoingMessage> batch;
+        for (int i = 0; i < 4; ++i) {
+          events::OutgoingMessage m;
+          m.exchange = "workstream.events";
+          m.routingKey = "workstream.task.created";
+          m.messageId = "pool-" + std::to_string(t) + "-" + std::to_string(b * 4 + i);
+          m.type = "workstream.task.created.v1";
+          m.body = "{}";
+          batch.push_back(std::move(m));
+        }
+        for (const bool ok : pool.publish(batch)) confirmed += ok ? 1 : 0;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(confirmed == 400);
+  std::set<std::string> ids;
+  for (const auto& delivery : drain(vhost, events::notificationsQueue().name))
+    ids.insert(delivery.messageId);
+  CHECK(ids.size() == 400);
+
+  amqp::RabbitPublisherPool down(kNoBroker, 2s);
   contracts::checkEventPublisherUnavailable(down, "workstream.task.created");
 }
 
