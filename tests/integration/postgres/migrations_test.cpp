@@ -24,7 +24,7 @@ const std::vector<pg::Migration> kTwo{
 
 }  // namespace
 
-TEST_CASE("migrations: applied once, in order; running again changes nothing") {
+TEST_CASE("migrations: applied once, in order, running again changes nothing") {
   PgSchema db(false);
   pg::Pool pool(poolOptions(db.url(), 1), quietLogger());
   auto lease = pool.acquire();

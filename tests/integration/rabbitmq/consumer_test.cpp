@@ -100,7 +100,7 @@ TEST_CASE("consumer: a message that fails once and then succeeds is done, not de
   CHECK(broker.vhost.depth("workstream.notifications") == 0);
 }
 
-TEST_CASE("consumer: on shutdown, in-flight handlers finish; the rest stays for redelivery") {
+TEST_CASE("consumer: on shutdown, in-flight handlers finish, the rest stays for redelivery") {
   Broker broker;
   Scripted handler([](const auto&) {
     std::this_thread::sleep_for(300ms);
@@ -167,7 +167,7 @@ TEST_CASE("consumer: after the broker drops the connection it reconnects and res
   consumer.stop(std::chrono::steady_clock::now() + 2s);
 }
 
-TEST_CASE("topology: declaring twice is fine; a queue with other arguments is a clear error") {
+TEST_CASE("topology: declaring twice is fine, a queue with other arguments is a clear error") {
   RabbitVhost vhost;
   {
     amqp::Connection c(vhost.options());

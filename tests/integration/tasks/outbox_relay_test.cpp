@@ -81,7 +81,7 @@ TEST_CASE("relay: wakes on NOTIFY, not on its poll") {
   relay.relay.stop();
 }
 
-TEST_CASE("relay: of two relays one publishes; when it stops the other takes over") {
+TEST_CASE("relay: of two relays one publishes, when it stops the other takes over") {
   RelayFixture f;
   Relay first(f.db.url(), f.vhost.options("first"), f.metrics);
   Relay second(f.db.url(), f.vhost.options("second"), f.metrics);

@@ -64,7 +64,7 @@ TEST_CASE("tasks store: a created task reads back whole, with one created event"
         "ann@example.com");
 }
 
-TEST_CASE("tasks store: completing emits one completed event; completing again emits nothing") {
+TEST_CASE("tasks store: completing emits one completed event, completing again emits nothing") {
   TasksFixture f;
   const auto task = f.create("Ship it");
   auto completed = f.service.complete(task.id, f.context);

@@ -127,7 +127,7 @@ TEST_CASE("settings: config print shows what loading reads back, durations in on
   CHECK(describe(again.config) == describe(first.config));
 }
 
-TEST_CASE("settings: STARTTLS is one of three modes; anything else is an error") {
+TEST_CASE("settings: STARTTLS is one of three modes, anything else is an error") {
   for (auto [text, mode] :
        {std::pair{"off", StartTls::off}, std::pair{"try", StartTls::opportunistic},
         std::pair{"required", StartTls::required}}) {

@@ -28,7 +28,7 @@ TEST_CASE("traceparent: valid headers parse, malformed ones do not") {
   }
 }
 
-TEST_CASE("traceparent: fresh traces are valid; a child keeps the trace") {
+TEST_CASE("traceparent: fresh traces are valid, a child keeps the trace") {
   const auto parent = newTraceParent();
   REQUIRE(parseTraceparent(formatTraceparent(parent)));
   const auto child = childOf(parent);

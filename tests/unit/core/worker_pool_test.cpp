@@ -113,7 +113,7 @@ TEST_CASE("timer thread: what is not due when it stops never runs") {
   CHECK_FALSE(ran);
 }
 
-TEST_CASE("timer thread: a cancelled entry never runs; cancelling what ran changes nothing") {
+TEST_CASE("timer thread: a cancelled entry never runs, cancelling what ran changes nothing") {
   TimerThread timer;
   std::atomic<int> cancelledRan{0};
   std::promise<void> later, first;

@@ -106,7 +106,7 @@ TEST_CASE("event router: a route given again replaces the first") {
   CHECK(recorder.seen[0].rfind("second:", 0) == 0);
 }
 
-TEST_CASE("event router: a batch goes to its batch handler together; poison is judged alone") {
+TEST_CASE("event router: a batch goes to its batch handler together, poison is judged alone") {
   EventRouter router;
   std::vector<std::vector<std::string>> calls;  // event ids per call
   router.onBatch(

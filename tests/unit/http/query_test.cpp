@@ -6,7 +6,7 @@
 
 using namespace workstream;
 
-TEST_CASE("query strings: decoded in order; malformed or repeated names refused") {
+TEST_CASE("query strings: decoded in order, malformed or repeated names refused") {
   auto params = http::parseQuery("status=open&limit=5&event_type=a%2Eb+c");
   REQUIRE(params.ok());
   REQUIRE(params->size() == 3);
@@ -33,7 +33,7 @@ TEST_CASE("query strings: bounded whole numbers only") {
   }
 }
 
-TEST_CASE("cursors: round trip; anything else refused") {
+TEST_CASE("cursors: round trip, anything else refused") {
   const std::string id = "0af76519-16cd-43dd-8448-eb211c80319c";
   const auto cursor = encodeCursor("c1:", 1'700'000'000'000'000, id);
   CHECK(cursor.find_first_not_of("0123456789abcdef") == std::string::npos);

@@ -87,7 +87,7 @@ TEST_CASE("dlq filters combine with AND and select on the error headers and the 
   CHECK_FALSE(matches(byId, m));
 }
 
-TEST_CASE("dlq --since matches a last failure at or after it; no readable time never matches") {
+TEST_CASE("dlq --since matches a last failure at or after it, no readable time never matches") {
   const auto m = deadLetter();
   CHECK(matches(since("2026-11-22T10:00:00Z"), m));
   CHECK(matches(since("2026-11-22T09:00:00Z"), m));

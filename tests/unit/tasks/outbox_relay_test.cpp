@@ -99,7 +99,7 @@ TEST_CASE("relay (in memory): a refused event stops its batch there, and order h
   CHECK(std::count(keys.begin(), keys.end(), "workstream.task.completed") == 1);
 }
 
-TEST_CASE("relay (in memory): while the broker is down nothing is marked; then all goes once") {
+TEST_CASE("relay (in memory): while the broker is down nothing is marked, then all goes once") {
   Fixture f;
   f.publisher.setDown(true);
   for (int i = 0; i < 4; ++i) f.outbox.add(event("workstream.task.created"));

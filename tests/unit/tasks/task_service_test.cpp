@@ -59,7 +59,7 @@ TEST_CASE("task service: create validates, stores the task and writes its event"
   CHECK(f.store.outbox().size() == 1);  // refused requests write nothing
 }
 
-TEST_CASE("task service: an idempotency key replays the first task; other content is refused") {
+TEST_CASE("task service: an idempotency key replays the first task, other content is refused") {
   Fixture f;
   const auto first = f.create("Once", "key-1");
   auto again = f.service.create({"Once", {}, {}, std::string("key-1")}, f.context);
@@ -75,7 +75,7 @@ TEST_CASE("task service: an idempotency key replays the first task; other conten
   CHECK(f.store.outbox().size() == 1);
 }
 
-TEST_CASE("task service: get by id, canonical or not; unknown and malformed ids") {
+TEST_CASE("task service: get by id, canonical or not, unknown and malformed ids") {
   Fixture f;
   const auto task = f.create("Find me");
   auto found = f.service.get(task.id);
@@ -129,7 +129,7 @@ TEST_CASE("task service: list pages newest first and filters by status") {
   CHECK(badToken.error().code == tasks::ErrorCode::invalidPageToken);
 }
 
-TEST_CASE("task service: complete once, with its event; twice is an illegal transition") {
+TEST_CASE("task service: complete once, with its event, twice is an illegal transition") {
   Fixture f;
   const auto task = f.create("Finish");
   auto done = f.service.complete(task.id, f.context);
