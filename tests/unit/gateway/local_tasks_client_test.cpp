@@ -210,7 +210,7 @@ TEST_CASE("local tasks client: infrastructure failures map as over gRPC") {
 }
 
 TEST_CASE(
-    "local tasks client: a call past its deadline answers timedOut; a queued one never runs") {
+    "local tasks client: a call past its deadline answers timedOut, a queued one never runs") {
   Fixture f({1, 4, 100ms});
   Gate gate;
   f.store.beforeEach = [opened = gate.opened] { opened.wait(); };
