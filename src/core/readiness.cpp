@@ -15,7 +15,11 @@ Readiness::~Readiness() { stop(); }
 void Readiness::add(ReadinessCheck check) {
   const auto known = std::any_of(checks_.begin(), checks_.end(),
                                  [&](const ReadinessCheck& c) { return c.name == check.name; });
-  if (!known) checks_.push_back(std::move(check));
+  if (known) return;
+  // Until the first round, /ready names what it waits for.
+  std::lock_guard lock(mutex_);
+  report_.checks.emplace_back(check.name, CheckResult{false, "not checked yet"});
+  checks_.push_back(std::move(check));
 }
 
 void Readiness::onReport(std::function<void(bool)> listener) {

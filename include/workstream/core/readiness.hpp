@@ -31,7 +31,8 @@ struct ReadinessReport {
 
 // Runs the registered checks on a thread of its own, every `interval`, and
 // keeps the last report, so /ready answers at once without blocking.
-// Until the first round has run, the process is not ready.
+// Until the first round has run, the process is not ready and every check is
+// reported down, "not checked yet".
 class Readiness {
  public:
   explicit Readiness(std::chrono::milliseconds interval) : interval_(interval) {}

@@ -38,7 +38,12 @@ TEST_CASE("readiness: a throwing probe is a failed check, not a crash") {
 TEST_CASE("readiness: not ready before the first round, nor while draining") {
   Readiness readiness(std::chrono::milliseconds(10));
   readiness.add({"ok", [] { return CheckResult{true, {}}; }});
-  CHECK_FALSE(readiness.report().ready);
+  const auto before = readiness.report();
+  CHECK_FALSE(before.ready);
+  REQUIRE(before.checks.size() == 1);  // /ready names what it waits for
+  CHECK(before.checks[0].first == "ok");
+  CHECK_FALSE(before.checks[0].second.ok);
+  CHECK(before.checks[0].second.error == "not checked yet");
   readiness.start();
   for (int i = 0; i < 500 && !readiness.report().ready; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
