@@ -18,27 +18,6 @@ using Clock = TimerThread::Clock;
 // answered by its deadline while the store is healthy.
 constexpr std::size_t kQueuedPerWorker = 64;
 
-// One call: answered exactly once, by whichever comes first of its worker,
-// its deadline, or a refusal.
-template <class T>
-class Pending {
- public:
-  explicit Pending(Reply<T> reply) : reply_(std::move(reply)) {}
-
-  bool answered() const { return answered_.load(std::memory_order_acquire); }
-
-  void answer(Result<T, CallError> result) {
-    if (answered_.exchange(true, std::memory_order_acq_rel)) return;
-    auto reply = std::move(reply_);
-    reply_ = nullptr;  // the deadline entry keeps this alive; the caller's state goes now
-    reply(std::move(result));
-  }
-
- private:
-  std::atomic<bool> answered_{false};
-  Reply<T> reply_;
-};
-
 // Jittered as gRPC's backoff is: anywhere from nothing to `ceiling`.
 std::chrono::milliseconds jittered(std::chrono::milliseconds ceiling) {
   thread_local std::minstd_rand random{std::random_device{}()};
@@ -72,6 +51,27 @@ Result<T, CallError> run(const Logger& log, const char* method, const tasks::Cal
 
 }  // namespace
 
+// One call: answered exactly once, by whichever comes first of its worker,
+// its deadline, or a refusal.
+template <class T>
+class LocalTasksClient::PendingCall {
+ public:
+  explicit PendingCall(Reply<T> reply) : reply_(std::move(reply)) {}
+
+  bool answered() const { return answered_.load(std::memory_order_acquire); }
+
+  void answer(Result<T, CallError> result) {
+    if (answered_.exchange(true, std::memory_order_acq_rel)) return;
+    auto reply = std::move(reply_);
+    reply_ = nullptr;  // the deadline entry keeps this alive; the caller's state goes now
+    reply(std::move(result));
+  }
+
+ private:
+  std::atomic<bool> answered_{false};
+  Reply<T> reply_;
+};
+
 LocalTasksClient::LocalTasksClient(tasks::TaskService& service, Logger log, Options options)
     : service_(service),
       log_(std::move(log)),
@@ -79,6 +79,11 @@ LocalTasksClient::LocalTasksClient(tasks::TaskService& service, Logger log, Opti
       workers_(options.workers, options.queueCapacity) {}
 
 LocalTasksClient::~LocalTasksClient() {
+  {
+    // A read on the store's thread answers, or goes the blocking way, first.
+    std::unique_lock lock(readsMutex_);
+    readsDone_.wait(lock, [this] { return reads_ == 0; });
+  }
   workers_.stop();
   timer_.stop();
 }
@@ -89,10 +94,9 @@ LocalTasksClient::Options LocalTasksClient::defaultOptions(int postgresPoolSize,
   return {workers, kQueuedPerWorker * static_cast<std::size_t>(workers), timeout};
 }
 
-template <class T, class Body>
-void LocalTasksClient::submit(const char* method, const CallMeta& meta, bool retryUnavailable,
-                              Reply<T> reply, Body body) {
-  auto pending = std::make_shared<Pending<T>>(std::move(reply));
+template <class T>
+LocalTasksClient::Call<T> LocalTasksClient::open(Reply<T> reply) {
+  auto pending = std::make_shared<PendingCall<T>>(std::move(reply));
   const auto deadline = Clock::now() + timeout_;
   // Answered in time, a call cancels its deadline, which then never wakes
   // the timer's thread.
@@ -102,27 +106,50 @@ void LocalTasksClient::submit(const char* method, const CallMeta& meta, bool ret
                               "the tasks service did not answer in time",
                               {}});
   });
-  auto job = [this, pending, method, deadline, retryUnavailable, deadlineEntry,
-              call = tasks::callContextOf(meta.requestId, meta.traceparent),
+  return {std::move(pending), deadline, deadlineEntry};
+}
+
+template <class T, class Body>
+void LocalTasksClient::queue(const char* method, const CallMeta& meta, bool retryUnavailable,
+                             Call<T> call, Body body) {
+  auto job = [this, call, method, retryUnavailable,
+              context = tasks::callContextOf(meta.requestId, meta.traceparent),
               body = std::move(body)]() mutable {
-    if (pending->answered()) return;  // its deadline passed while it was queued
-    if (Clock::now() >= deadline) {
-      pending->answer(tasks::deadlinePassed());
+    auto& pending = *call.pending;
+    if (pending.answered()) return;  // its deadline passed while it was queued
+    if (Clock::now() >= call.deadline) {
+      pending.answer(tasks::deadlinePassed());
     } else {
-      pending->answer(run<T>(log_, method, call, deadline, retryUnavailable, body));
+      pending.answer(run<T>(log_, method, context, call.deadline, retryUnavailable, body));
     }
-    timer_.cancel(deadlineEntry);
+    timer_.cancel(call.deadlineEntry);
   };
   if (!workers_.trySubmit(std::move(job))) {
-    timer_.cancel(deadlineEntry);
+    timer_.cancel(call.deadlineEntry);
     // Answered on the timer's thread, as the port promises, and at once.
-    timer_.at(Clock::now(), [pending] {
+    timer_.at(Clock::now(), [pending = call.pending] {
       pending->answer(CallError{CallError::Kind::unavailable,
                                 "UNAVAILABLE",
                                 "too many calls to the tasks service are waiting",
                                 {}});
     });
   }
+}
+
+template <class T, class Body>
+void LocalTasksClient::submit(const char* method, const CallMeta& meta, bool retryUnavailable,
+                              Reply<T> reply, Body body) {
+  queue<T>(method, meta, retryUnavailable, open<T>(std::move(reply)), std::move(body));
+}
+
+void LocalTasksClient::readStarted() {
+  std::lock_guard lock(readsMutex_);
+  ++reads_;
+}
+
+void LocalTasksClient::readEnded() {
+  std::lock_guard lock(readsMutex_);
+  if (--reads_ == 0) readsDone_.notify_all();
 }
 
 void LocalTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
@@ -140,9 +167,36 @@ void LocalTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
       });
 }
 
+// Read on the store's own thread when it can start one now (no worker
+// waits on the database); the blocking way when it cannot, or when the
+// store failed, which tries again within the deadline.
 void LocalTasksClient::get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) {
-  submit<tasks::Task>("GetTask", meta, true, std::move(reply),
-                      [this, id](const tasks::CallContext&) { return service_.get(id); });
+  auto call = open<tasks::Task>(std::move(reply));
+  auto body = [this, id](const tasks::CallContext&) { return service_.get(id); };
+  readStarted();
+  tasks::TaskService::GetDone done = [this, call, meta, body](
+                                         Result<tasks::Task, tasks::TaskError> result,
+                                         std::exception_ptr error) {
+    if (!error) {
+      call.pending->answer(result ? Result<tasks::Task, CallError>(std::move(*result))
+                                  : tasks::failureOf(result.error()));
+      timer_.cancel(call.deadlineEntry);
+    } else {
+      try {
+        std::rethrow_exception(error);
+      } catch (const Unavailable&) {
+        queue<tasks::Task>("GetTask", meta, true, call, body);
+      } catch (...) {
+        call.pending->answer(tasks::currentFailure(
+            log_, "GetTask", tasks::callContextOf(meta.requestId, meta.traceparent)));
+        timer_.cancel(call.deadlineEntry);
+      }
+    }
+    readEnded();
+  };
+  if (service_.tryGetAsync(id, done)) return;
+  readEnded();
+  queue<tasks::Task>("GetTask", meta, true, std::move(call), std::move(body));
 }
 
 void LocalTasksClient::list(const tasks::ListQuery& query, const CallMeta& meta,

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 #include "tasks/task_service.hpp"
 #include "workstream/core/log.hpp"
@@ -22,6 +24,11 @@ namespace workstream::gateway {
 // PostgreSQL statement and acquire timeouts) and drops the result: a create
 // or complete may still commit, as it may when a gRPC deadline passes while
 // the server works; an Idempotency-Key makes the retry safe.
+//
+// Reads: a get goes to the store's own reader thread when the store can
+// start it at once (an idle connection, see TaskStore::tryGetAsync), so no
+// worker waits on the database; otherwise, and when that read fails with
+// the store unavailable, it runs on a worker as every other call does.
 //
 // Overload: a call that finds the queue full is answered unavailable at once
 // (on the client's timer thread), never queued. Reads are retried while the
@@ -51,9 +58,26 @@ class LocalTasksClient final : public TasksClient {
   void complete(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) override;
 
  private:
+  template <class T>
+  class PendingCall;
+  // A call made: where its answer goes, and its deadline entry.
+  template <class T>
+  struct Call {
+    std::shared_ptr<PendingCall<T>> pending;
+    TimerThread::Clock::time_point deadline;
+    TimerThread::Ticket deadlineEntry;
+  };
+  template <class T>
+  Call<T> open(Reply<T> reply);
+  // Runs the call on a worker, or refuses it at once when the queue is full.
+  template <class T, class Body>
+  void queue(const char* method, const CallMeta& meta, bool retryUnavailable, Call<T> call,
+             Body body);
   template <class T, class Body>
   void submit(const char* method, const CallMeta& meta, bool retryUnavailable, Reply<T> reply,
               Body body);
+  void readStarted();
+  void readEnded();
 
   tasks::TaskService& service_;
   Logger log_;
@@ -62,6 +86,9 @@ class LocalTasksClient final : public TasksClient {
   // they have not reached is still answered by its deadline.
   TimerThread timer_;
   WorkerPool workers_;
+  std::mutex readsMutex_;
+  std::condition_variable readsDone_;
+  int reads_ = 0;  // reads on the store's thread not yet answered
 };
 
 }  // namespace workstream::gateway

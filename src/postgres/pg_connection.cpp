@@ -15,20 +15,6 @@ std::string firstLine(const char* message) {
   return text;
 }
 
-PgResult check(PGconn* conn, PGresult* raw) {
-  PgResult result(raw);
-  const auto status = PQresultStatus(raw);
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
-  if (PQstatus(conn) == CONNECTION_BAD) {
-    throw Unavailable("PostgreSQL connection lost: " + firstLine(PQerrorMessage(conn)));
-  }
-  const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
-  const std::string sqlstate = state ? state : "";
-  const std::string message = firstLine(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn));
-  if (sqlstate == kQueryCanceled) throw TimedOut("PostgreSQL statement timed out: " + message);
-  throw PgError("PostgreSQL: " + message, sqlstate);
-}
-
 std::vector<const char*> values(std::initializer_list<Param> params,
                                 std::vector<std::string>& keep) {
   keep.reserve(params.size());
@@ -62,6 +48,22 @@ std::string urlOptions(const std::string& url) {
 }
 
 }  // namespace
+
+std::string lastError(PGconn* conn) { return firstLine(PQerrorMessage(conn)); }
+
+PgResult checkResult(PGconn* conn, PGresult* raw) {
+  PgResult result(raw);
+  const auto status = PQresultStatus(raw);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+  if (PQstatus(conn) == CONNECTION_BAD) {
+    throw Unavailable("PostgreSQL connection lost: " + firstLine(PQerrorMessage(conn)));
+  }
+  const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state ? state : "";
+  const std::string message = firstLine(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn));
+  if (sqlstate == kQueryCanceled) throw TimedOut("PostgreSQL statement timed out: " + message);
+  throw PgError("PostgreSQL: " + message, sqlstate);
+}
 
 PGconn* connect(const std::string& url, std::chrono::milliseconds statementTimeout,
                 std::chrono::milliseconds connectTimeout) {
@@ -105,24 +107,24 @@ int PgResult::affected() const {
 }
 
 void prepare(PGconn* conn, const std::string& name, const std::string& sql) {
-  check(conn, PQprepare(conn, name.c_str(), sql.c_str(), 0, nullptr));
+  checkResult(conn, PQprepare(conn, name.c_str(), sql.c_str(), 0, nullptr));
 }
 
 PgResult execPrepared(PGconn* conn, const char* statement, std::initializer_list<Param> params) {
   std::vector<std::string> keep;
   const auto v = values(params, keep);
-  return check(conn, PQexecPrepared(conn, statement, static_cast<int>(v.size()), v.data(), nullptr,
-                                    nullptr, 0));
+  return checkResult(conn, PQexecPrepared(conn, statement, static_cast<int>(v.size()), v.data(),
+                                          nullptr, nullptr, 0));
 }
 
 PgResult execParams(PGconn* conn, const char* sql, std::initializer_list<Param> params) {
   std::vector<std::string> keep;
   const auto v = values(params, keep);
-  return check(conn, PQexecParams(conn, sql, static_cast<int>(v.size()), nullptr, v.data(), nullptr,
-                                  nullptr, 0));
+  return checkResult(conn, PQexecParams(conn, sql, static_cast<int>(v.size()), nullptr, v.data(),
+                                        nullptr, nullptr, 0));
 }
 
-PgResult exec(PGconn* conn, const char* sql) { return check(conn, PQexec(conn, sql)); }
+PgResult exec(PGconn* conn, const char* sql) { return checkResult(conn, PQexec(conn, sql)); }
 
 Transaction::Transaction(PGconn* conn) : conn_(conn) { exec(conn_, "BEGIN"); }
 

@@ -55,6 +55,12 @@ using Param = std::optional<std::string_view>;  // nullopt is SQL NULL
 PGconn* connect(const std::string& url, std::chrono::milliseconds statementTimeout,
                 std::chrono::milliseconds connectTimeout);
 
+// Takes a statement's result: returned when it succeeded, else the failure
+// thrown as said above.
+PgResult checkResult(PGconn* conn, PGresult* raw);
+// The first line of the connection's last error message.
+std::string lastError(PGconn* conn);
+
 // Prepares a named statement on this connection.
 void prepare(PGconn* conn, const std::string& name, const std::string& sql);
 // Runs a statement prepared on this connection (see Pool), text parameters.

@@ -65,6 +65,14 @@ Pool::Lease Pool::acquire() {
   }
 }
 
+std::optional<Pool::Lease> Pool::tryAcquire() {
+  std::lock_guard lock(mutex_);
+  if (idle_.empty()) return std::nullopt;
+  PGconn* conn = idle_.back();
+  idle_.pop_back();
+  return std::optional<Lease>(std::in_place, *this, conn);
+}
+
 void Pool::release(PGconn* conn) {
   // A connection that broke, or was left inside a transaction, is not reused.
   const bool healthy = PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,8 @@ class Pool {
 
   // Throws Unavailable when no connection can be had within acquireTimeout.
   Lease acquire();
+  // An idle connection, or none: never connects, never waits.
+  std::optional<Lease> tryAcquire();
   // A readiness probe: a round trip on a connection kept for probing.
   CheckResult check();
 

@@ -1,5 +1,6 @@
 #include "postgres/pg_task_store.hpp"
 
+#include "postgres/pg_async.hpp"
 #include "postgres/pg_connection.hpp"
 
 namespace workstream::tasks {
@@ -140,6 +141,27 @@ std::optional<Task> PgTaskStore::get(const std::string& id) {
   auto result = pg::execPrepared(lease.get(), "get_task", {id});
   if (result.rows() == 0) return std::nullopt;
   return taskAt(result, 0);
+}
+
+PgTaskStore::PgTaskStore(pg::Pool& pool) : pool_(pool) {}
+
+PgTaskStore::~PgTaskStore() = default;
+
+bool PgTaskStore::tryGetAsync(const std::string& id, GetDone& done) {
+  std::call_once(readerStarted_, [this] { reader_ = std::make_unique<pg::AsyncReader>(pool_); });
+  pg::AsyncDone answer = [done](std::optional<PgResult> result, std::exception_ptr error) {
+    if (error) return done(std::nullopt, error);
+    try {
+      if (result->rows() == 0) return done(std::nullopt, nullptr);
+      auto task = taskAt(*result, 0);
+      done(std::move(task), nullptr);
+    } catch (...) {
+      done(std::nullopt, std::current_exception());
+    }
+  };
+  if (!reader_->tryExecPrepared("get_task", {id}, answer)) return false;
+  done = nullptr;
+  return true;
 }
 
 std::vector<Task> PgTaskStore::list(const StoreQuery& query) {

@@ -16,6 +16,10 @@ bool sameRequest(const Task& earlier, const NewTask& request) {
          earlier.assigneeEmail == request.assigneeEmail;
 }
 
+TaskError noSuchTask(const std::string& id) {
+  return TaskError{ErrorCode::notFound, "no task with id " + id, {}};
+}
+
 }  // namespace
 
 Result<TaskStore::Created, TaskError> TaskService::create(NewTask request,
@@ -40,8 +44,22 @@ Result<Task, TaskError> TaskService::get(std::string_view id) {
   if (!validId) return validId.error();
   const auto& canonical = *validId;
   auto task = store_.get(canonical);
-  if (!task) return TaskError{ErrorCode::notFound, "no task with id " + canonical, {}};
+  if (!task) return noSuchTask(canonical);
   return *task;
+}
+
+bool TaskService::tryGetAsync(std::string_view id, GetDone& done) {
+  auto validId = validateId(id);
+  if (!validId) return false;  // answered by get(), on the caller's way
+  TaskStore::GetDone answer = [done, canonical = *validId](std::optional<Task> task,
+                                                           std::exception_ptr error) {
+    if (error) return done(Task{}, error);
+    if (!task) return done(noSuchTask(canonical), nullptr);
+    done(std::move(*task), nullptr);
+  };
+  if (!store_.tryGetAsync(*validId, answer)) return false;
+  done = nullptr;
+  return true;
 }
 
 Result<TaskPage, TaskError> TaskService::list(const ListQuery& query) {
@@ -78,7 +96,7 @@ Result<Task, TaskError> TaskService::complete(std::string_view id, const CallCon
     case TaskStore::Completion::completed:
       return *result.task;
     case TaskStore::Completion::notFound:
-      return TaskError{ErrorCode::notFound, "no task with id " + canonical, {}};
+      return noSuchTask(canonical);
     case TaskStore::Completion::alreadyCompleted:
       break;
   }

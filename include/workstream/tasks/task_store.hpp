@@ -1,5 +1,6 @@
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -56,6 +57,13 @@ class TaskStore {
                          const std::optional<std::string>& idempotencyKey) = 0;
 
   virtual std::optional<Task> get(const std::string& id) = 0;
+
+  // get() without blocking the caller, when the store can start one now:
+  // true, and `done` is taken and called once, on a thread of the store's,
+  // with what get() would return or the exception it would throw. False
+  // when it cannot (`done` untouched, nothing started): call get() instead.
+  using GetDone = std::function<void(std::optional<Task>, std::exception_ptr)>;
+  virtual bool tryGetAsync(const std::string& /*id*/, GetDone& /*done*/) { return false; }
 
   // Up to `limit` tasks, newest first (created_at, then id, descending).
   virtual std::vector<Task> list(const StoreQuery& query) = 0;

@@ -1,11 +1,13 @@
-// GrpcTasksClient against the TasksClient contract: the gRPC service over
-// Postgres on a loopback port; the in-process client meets the same contract
-// in tests/unit/contracts.
+// The TasksClient contract over Postgres: GrpcTasksClient against the gRPC
+// service on a loopback port, and LocalTasksClient (whose gets read on the
+// store's own thread); both meet it over the in-memory store in
+// tests/unit/contracts too.
 #include <grpcpp/grpcpp.h>
 
 #include <catch2/catch.hpp>
 
 #include "contracts/tasks_client_contract.hpp"
+#include "gateway/local_tasks_client.hpp"
 #include "grpc/grpc_tasks_client.hpp"
 #include "grpc/grpc_tasks_service.hpp"
 #include "tasks/tasks_fixture.hpp"
@@ -34,4 +36,10 @@ TEST_CASE("tasks client contract: gRPC, over Postgres") {
   gateway::GrpcTasksClient down(
       grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), 5s);
   contracts::checkTasksClientUnavailable(down);
+}
+
+TEST_CASE("tasks client contract: in process, over Postgres") {
+  testing::TasksFixture f;
+  gateway::LocalTasksClient client(f.service, testing::quietLogger(), {2, 16, 5s});
+  contracts::checkTasksClientContract(client);
 }
