@@ -6,6 +6,9 @@ as a JSON line, and at the end a Markdown table for bench/README.md.
         three rows from bench/measure.py's results of a wrk run and of its
         pgbench yardstick: the rate against pgbench's (ratio >= MIN), the
         threads created in Workstream (none), CPU per request next to pgbench's
+    bench/report.py FILE cost NAME WS_JSON
+        one row, no target: the rate of a wrk run and Workstream's and wrk's
+        CPU per request (what a request costs with no database behind it)
     bench/report.py FILE table                   the Markdown table; exit 3 if a target was missed
 
 With --yardstick, --min is a floor on VALUE/Y (a ratio); without, --min and
@@ -84,6 +87,17 @@ def load(args):
     return rows + [cpu]
 
 
+def cost(args):
+    with open(args.ws_json) as f:
+        ws = json.load(f)
+    reqs = ws["requests"]
+    row = {"name": args.name, "value": f"{number(ws['rate'])} req/s", "yardstick": "", "ratio": "",
+           "target": "", "met": None,
+           "note": f"CPU per request: Workstream {ws['ws_cpu_us'] / reqs:.0f} µs, wrk {ws['tool_cpu_us'] / reqs:.0f} µs"}
+    print(f"{row['name']}: {row['value']} [{row['note']}]", flush=True)
+    return [row]
+
+
 def table(rows):
     print("| measure | Workstream | yardstick | ratio | target | result | details |")
     print("|---|---|---|---|---|---|---|")
@@ -116,6 +130,9 @@ def main():
     lo.add_argument("ws_json")
     lo.add_argument("pg_json")
     lo.add_argument("min", type=float)
+    co = sub.add_parser("cost")
+    co.add_argument("name")
+    co.add_argument("ws_json")
     sub.add_parser("table")
     args = ap.parse_args()
     if args.verb == "table":
@@ -123,6 +140,8 @@ def main():
             sys.exit(table([json.loads(line) for line in f if line.strip()]))
     if args.verb == "load":
         rows = load(args)
+    elif args.verb == "cost":
+        rows = cost(args)
     else:
         rows = [check(args)]
     with open(args.file, "a") as f:

@@ -186,6 +186,13 @@ run_shape() {
 section "REST vs pgbench, gateway and tasks in one process (--role=gateway,tasks)"
 start gateway,tasks
 run_shape co-located 0.7 0.5 "gateway+tasks=$pid"
+# The same HTTP server with nothing behind it: what a request costs before
+# any database work (the floor under the rows above).
+for c in $concurrencies; do
+  wrk -t2 -c"$c" -d2s "http://$admin/health" >/dev/null
+  measure "ws-health-$c" "gateway+tasks=$pid" wrk -t2 -c"$c" -d"${duration}s" "http://$admin/health"
+  "$py" bench/report.py "$results" cost "HTTP alone (GET /health on the admin listener, one I/O thread), c=$c" "$work/ws-health-$c.json"
+done
 stop_all
 
 section "REST vs pgbench, gateway and tasks as two processes (gRPC over loopback)"
