@@ -26,8 +26,7 @@ TEST_CASE("dependency checks: two registrations of one dependency make one check
   CHECK_FALSE(checks.has(Dependency::postgres));
 
   readiness.start();
-  for (int i = 0; i < 200 && readiness.report().checks.empty(); ++i)
-    std::this_thread::sleep_for(5ms);
+  for (int i = 0; i < 200 && !readiness.report().ready; ++i) std::this_thread::sleep_for(5ms);
   readiness.stop();
   const auto report = readiness.report();
   REQUIRE(report.checks.size() == 2);
