@@ -80,7 +80,7 @@ LocalTasksClient::LocalTasksClient(tasks::TaskService& service, Logger log, Opti
 
 LocalTasksClient::~LocalTasksClient() {
   {
-    // A read on the store's thread answers, or goes the blocking way, first.
+    // A read on an event loop answers, or goes the blocking way, first.
     std::unique_lock lock(readsMutex_);
     readsDone_.wait(lock, [this] { return reads_ == 0; });
   }
@@ -142,14 +142,17 @@ void LocalTasksClient::submit(const char* method, const CallMeta& meta, bool ret
   queue<T>(method, meta, retryUnavailable, open<T>(std::move(reply)), std::move(body));
 }
 
-void LocalTasksClient::readStarted() {
-  std::lock_guard lock(readsMutex_);
-  ++reads_;
-}
-
-void LocalTasksClient::readEnded() {
-  std::lock_guard lock(readsMutex_);
-  if (--reads_ == 0) readsDone_.notify_all();
+std::shared_ptr<void> LocalTasksClient::readStarted() {
+  {
+    std::lock_guard lock(readsMutex_);
+    ++reads_;
+  }
+  // Gone with the last copy of what holds it: nothing of the read can call
+  // back into this client after.
+  return std::shared_ptr<void>(nullptr, [this](void*) {
+    std::lock_guard lock(readsMutex_);
+    if (--reads_ == 0) readsDone_.notify_all();
+  });
 }
 
 void LocalTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
@@ -167,14 +170,13 @@ void LocalTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
       });
 }
 
-// Read on the store's own thread when it can start one now (no worker
-// waits on the database); the blocking way when it cannot, or when the
-// store failed, which tries again within the deadline.
+// Read on the caller's event loop when the store can start one now (no
+// worker waits on the database); the blocking way when it cannot, or when
+// the store failed, which tries again within the deadline.
 void LocalTasksClient::get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) {
   auto call = open<tasks::Task>(std::move(reply));
   auto body = [this, id](const tasks::CallContext&) { return service_.get(id); };
-  readStarted();
-  tasks::TaskService::GetDone done = [this, call, meta, body](
+  tasks::TaskService::GetDone done = [this, call, meta, body, read = readStarted()](
                                          Result<tasks::Task, tasks::TaskError> result,
                                          std::exception_ptr error) {
     if (!error) {
@@ -192,10 +194,9 @@ void LocalTasksClient::get(const std::string& id, const CallMeta& meta, Reply<ta
         timer_.cancel(call.deadlineEntry);
       }
     }
-    readEnded();
   };
   if (service_.tryGetAsync(id, done)) return;
-  readEnded();
+  done = nullptr;
   queue<tasks::Task>("GetTask", meta, true, std::move(call), std::move(body));
 }
 

@@ -25,10 +25,11 @@ namespace workstream::gateway {
 // or complete may still commit, as it may when a gRPC deadline passes while
 // the server works; an Idempotency-Key makes the retry safe.
 //
-// Reads: a get goes to the store's own reader thread when the store can
-// start it at once (an idle connection, see TaskStore::tryGetAsync), so no
-// worker waits on the database; otherwise, and when that read fails with
-// the store unavailable, it runs on a worker as every other call does.
+// Reads: a get made on an event loop's thread (the HTTP server's) waits for
+// the database on that loop when the store can start it at once (an idle
+// connection, see TaskStore::tryGetAsync): no worker and no other thread
+// takes part. Otherwise, and when that read fails with the store
+// unavailable, it runs on a worker as every other call does.
 //
 // Overload: a call that finds the queue full is answered unavailable at once
 // (on the client's timer thread), never queued. Reads are retried while the
@@ -76,8 +77,8 @@ class LocalTasksClient final : public TasksClient {
   template <class T, class Body>
   void submit(const char* method, const CallMeta& meta, bool retryUnavailable, Reply<T> reply,
               Body body);
-  void readStarted();
-  void readEnded();
+  // Counts a read until the returned handle and its copies are gone.
+  std::shared_ptr<void> readStarted();
 
   tasks::TaskService& service_;
   Logger log_;
@@ -88,7 +89,7 @@ class LocalTasksClient final : public TasksClient {
   WorkerPool workers_;
   std::mutex readsMutex_;
   std::condition_variable readsDone_;
-  int reads_ = 0;  // reads on the store's thread not yet answered
+  int reads_ = 0;  // reads on an event loop still holding this client
 };
 
 }  // namespace workstream::gateway

@@ -234,7 +234,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     auto self = shared_from_this();
     asio::steady_timer pause(acceptor.get_executor());
     while (acceptor.is_open()) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kNoThrow);
+      auto& loop = loops.empty() ? io : *loops[nextLoop++ % loops.size()];
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(loop), kNoThrow);
       if (ec == asio::error::operation_aborted) break;
       if (ec) {
         reportAcceptFailure(ec);
@@ -291,6 +292,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   asio::io_context& io;
+  std::vector<asio::io_context*> loops;
+  std::size_t nextLoop = 0;  // on the acceptor's strand only
   tcp::acceptor acceptor;
   Handler handler;
   ServerLimits limits;
@@ -310,6 +313,8 @@ Server::Server(asio::io_context& io, Handler handler, ServerLimits limits, Logge
     : impl_(std::make_shared<Impl>(io, std::move(handler), limits, std::move(log), metrics)) {}
 
 Server::~Server() { stop(); }
+
+void Server::spreadOver(std::vector<asio::io_context*> loops) { impl_->loops = std::move(loops); }
 
 HostPort Server::listen(const HostPort& address) {
   tcp::resolver resolver(impl_->io);

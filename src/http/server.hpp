@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 #include "workstream/core/config.hpp"
 #include "workstream/core/log.hpp"
@@ -38,6 +39,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // Before listen(): the loops new connections are spread over, in turn
+  // (by default, all on the io_context given above).
+  void spreadOver(std::vector<boost::asio::io_context*> loops);
   // Binds and starts accepting; returns the bound address (port 0 resolved).
   HostPort listen(const HostPort& address);
   // Stops accepting; idle connections are closed, busy ones after their

@@ -1,16 +1,33 @@
 #include "http/threaded_server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <thread>
 #include <vector>
 
+#include "workstream/core/event_loop.hpp"
+
 namespace workstream::http {
 
-struct ThreadedServer::Impl {
-  Impl(Handler handler, ServerLimits limits, Logger log, Metrics* metrics)
-      : server(io, std::move(handler), limits, std::move(log), metrics) {}
+namespace asio = boost::asio;
 
-  boost::asio::io_context io;
+// One io_context per thread: a connection lives on one loop, and what its
+// handler waits for (a database read, say) can wait on that loop too.
+struct ThreadedServer::Impl {
+  using Guard = asio::executor_work_guard<asio::io_context::executor_type>;
+
+  Impl(Handler handler, ServerLimits limits, Logger log, Metrics* metrics)
+      : server(addLoop(), std::move(handler), limits, std::move(log), metrics) {}
+
+  asio::io_context& addLoop() {
+    loops.push_back(std::make_unique<asio::io_context>(1));
+    guards.emplace_back(loops.back()->get_executor());
+    return *loops.back();
+  }
+
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<Guard> guards;  // a loop with no connection yet keeps running
   Server server;
   std::vector<std::thread> threads;
 };
@@ -21,8 +38,17 @@ ThreadedServer::ThreadedServer(Handler handler, ServerLimits limits, Logger log,
 ThreadedServer::~ThreadedServer() { stop(); }
 
 HostPort ThreadedServer::start(const HostPort& address, int threads) {
+  while (static_cast<int>(impl_->loops.size()) < threads) impl_->addLoop();
+  std::vector<asio::io_context*> loops;
+  for (auto& loop : impl_->loops) loops.push_back(loop.get());
+  impl_->server.spreadOver(loops);
   const auto bound = impl_->server.listen(address);
-  for (int i = 0; i < threads; ++i) impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto* loop : loops) {
+    impl_->threads.emplace_back([loop] {
+      EventLoop::enter(*loop);
+      loop->run();
+    });
+  }
   return bound;
 }
 
@@ -33,7 +59,14 @@ bool ThreadedServer::waitIdle(std::chrono::steady_clock::time_point deadline) {
 }
 
 void ThreadedServer::stop() {
-  impl_->io.stop();
+  for (auto& loop : impl_->loops) {
+    // On the loop's thread: what waits on it is cancelled and its handlers
+    // run (they were queued first), then the loop stops.
+    asio::post(*loop, [loop = loop.get()] {
+      EventLoop::leave();
+      asio::post(*loop, [loop] { loop->stop(); });
+    });
+  }
   for (auto& thread : impl_->threads) {
     if (thread.joinable()) thread.join();
   }

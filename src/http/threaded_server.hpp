@@ -8,8 +8,11 @@
 namespace workstream::http {
 
 // An http::Server with the I/O threads that run it: start() binds and starts
-// them, stop() ends them. The handler runs on these threads (it must not
-// block); a response it sends later from another thread is written on them.
+// them, stop() ends them. Each thread runs an event loop of its own
+// (workstream/core/event_loop.hpp) and new connections go to the loops in
+// turn, so a handler may wait on its thread's loop for I/O. The handler runs
+// on these threads (it must not block); a response it sends later from
+// another thread is written on them.
 class ThreadedServer {
  public:
   ThreadedServer(Handler handler, ServerLimits limits, Logger log, Metrics* metrics = nullptr);
@@ -26,7 +29,9 @@ class ThreadedServer {
   // After stopAccepting(): true once every connection has closed, false if
   // the deadline passed first.
   bool waitIdle(std::chrono::steady_clock::time_point deadline);
-  // Ends the I/O threads: no handler runs and no response is written after.
+  // Ends the I/O threads: what waits on a loop is cancelled first (its
+  // handlers run, on that loop), then no handler runs and no response is
+  // written.
   // The port is released when the server is destroyed.
   void stop();
 

@@ -1,11 +1,10 @@
 #include "postgres/pg_async.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
-#include <thread>
-#include <unordered_set>
+#include <memory>
+
+#include "workstream/core/event_loop.hpp"
 
 namespace workstream::pg {
 namespace {
@@ -13,25 +12,22 @@ namespace {
 namespace asio = boost::asio;
 using Descriptor = asio::posix::stream_descriptor;
 
-// One statement in flight, touched only on the reader's thread. The
-// descriptor watches libpq's socket but never owns it: it is released, not
-// closed.
+// One statement in flight, touched only on its loop's thread. The descriptor
+// watches libpq's socket but never owns it: it is released, not closed.
 struct InFlight : std::enable_shared_from_this<InFlight> {
-  InFlight(asio::io_context& io, Pool::Lease l, AsyncDone d,
-           std::unordered_set<std::shared_ptr<InFlight>>& all)
-      : lease(std::move(l)), socket(io), done(std::move(d)), inFlight(all) {}
+  InFlight(asio::io_context& io, Pool::Lease l, AsyncDone d)
+      : lease(std::move(l)), socket(io), done(std::move(d)) {}
 
   PGconn* conn() const { return lease->get(); }
 
   // Gives the connection back (blocking again, as the pool's other users
   // expect; one left mid-statement is dropped by the pool), then answers.
   void finish(std::optional<PgResult> result, std::exception_ptr error) {
+    EventLoop::forget(cancelKey);
     if (socket.is_open()) socket.release();
     PQsetnonblocking(conn(), 0);
     lease.reset();
     auto answer = std::move(done);
-    auto self = shared_from_this();
-    inFlight.erase(self);
     answer(std::move(result), error);
   }
 
@@ -40,9 +36,12 @@ struct InFlight : std::enable_shared_from_this<InFlight> {
                                                              ": " + lastError(conn()))));
   }
 
-  // On the reader's thread: the descriptor is watched and waited on in one
-  // go, so no readiness can be reported before a wait is queued for it.
+  // Sends the statement and waits for its answer. A wait is queued before
+  // this handler returns, so before the loop can see the socket ready.
   void start(const char* statement, const std::vector<std::string>& params) {
+    cancelKey = EventLoop::onLeave([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->socket.cancel();
+    });
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p.c_str());
@@ -101,44 +100,20 @@ struct InFlight : std::enable_shared_from_this<InFlight> {
   std::optional<Pool::Lease> lease;
   Descriptor socket;
   AsyncDone done;
-  std::unordered_set<std::shared_ptr<InFlight>>& inFlight;
+  std::uint64_t cancelKey = 0;
   std::unique_ptr<PGresult, decltype(&PQclear)> first{nullptr, PQclear};
 };
 
 }  // namespace
 
-struct AsyncReader::Impl {
-  Impl() : work(asio::make_work_guard(io)), thread([this] { io.run(); }) {}
-
-  asio::io_context io{1};
-  asio::executor_work_guard<asio::io_context::executor_type> work;
-  std::unordered_set<std::shared_ptr<InFlight>> inFlight;  // on the reader's thread only
-  std::thread thread;
-};
-
-AsyncReader::AsyncReader(Pool& pool) : pool_(pool), impl_(std::make_unique<Impl>()) {}
-
-AsyncReader::~AsyncReader() {
-  // Every wait is cancelled on the reader's thread, so each handler runs
-  // (and answers) before the loop runs out of work and the thread ends.
-  asio::post(impl_->io, [impl = impl_.get()] {
-    for (const auto& call : impl->inFlight) call->socket.cancel();
-    impl->work.reset();
-  });
-  impl_->thread.join();
-}
-
-bool AsyncReader::tryExecPrepared(const char* statement, std::vector<std::string> params,
-                                  AsyncDone& done) {
-  auto lease = pool_.tryAcquire();
+bool tryExecPreparedOnLoop(Pool& pool, const char* statement, std::vector<std::string> params,
+                           AsyncDone& done) {
+  auto* loop = EventLoop::current();
+  if (loop == nullptr) return false;
+  auto lease = pool.tryAcquire();
   if (!lease) return false;
-  asio::post(impl_->io, [impl = impl_.get(), lease = std::move(*lease), statement,
-                         params = std::move(params), done = std::move(done)]() mutable {
-    auto call =
-        std::make_shared<InFlight>(impl->io, std::move(lease), std::move(done), impl->inFlight);
-    impl->inFlight.insert(call);
-    call->start(statement, params);
-  });
+  auto call = std::make_shared<InFlight>(*loop, std::move(*lease), std::move(done));
+  call->start(statement, params);
   return true;
 }
 

@@ -143,23 +143,18 @@ std::optional<Task> PgTaskStore::get(const std::string& id) {
   return taskAt(result, 0);
 }
 
-PgTaskStore::PgTaskStore(pg::Pool& pool) : pool_(pool) {}
-
-PgTaskStore::~PgTaskStore() = default;
-
 bool PgTaskStore::tryGetAsync(const std::string& id, GetDone& done) {
-  std::call_once(readerStarted_, [this] { reader_ = std::make_unique<pg::AsyncReader>(pool_); });
   pg::AsyncDone answer = [done](std::optional<PgResult> result, std::exception_ptr error) {
     if (error) return done(std::nullopt, error);
+    std::optional<Task> task;
     try {
-      if (result->rows() == 0) return done(std::nullopt, nullptr);
-      auto task = taskAt(*result, 0);
-      done(std::move(task), nullptr);
+      if (result->rows() > 0) task = taskAt(*result, 0);
     } catch (...) {
-      done(std::nullopt, std::current_exception());
+      return done(std::nullopt, std::current_exception());
     }
+    done(std::move(task), nullptr);
   };
-  if (!reader_->tryExecPrepared("get_task", {id}, answer)) return false;
+  if (!pg::tryExecPreparedOnLoop(pool_, "get_task", {id}, answer)) return false;
   done = nullptr;
   return true;
 }

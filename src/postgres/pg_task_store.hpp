@@ -1,15 +1,9 @@
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <vector>
 
 #include "postgres/pg_pool.hpp"
 #include "workstream/tasks/task_store.hpp"
-
-namespace workstream::pg {
-class AsyncReader;
-}
 
 namespace workstream::tasks {
 
@@ -17,8 +11,7 @@ namespace workstream::tasks {
 // prepared statements on pooled connections.
 class PgTaskStore final : public TaskStore {
  public:
-  explicit PgTaskStore(pg::Pool& pool);
-  ~PgTaskStore() override;
+  explicit PgTaskStore(pg::Pool& pool) : pool_(pool) {}
 
   // The statements every pooled connection must have prepared.
   static std::vector<pg::PreparedStatement> preparedStatements();
@@ -26,8 +19,8 @@ class PgTaskStore final : public TaskStore {
   Created create(const Task& task, const OutboxEvent& event,
                  const std::optional<std::string>& idempotencyKey) override;
   std::optional<Task> get(const std::string& id) override;
-  // On an idle pooled connection, answered on the store's reader thread
-  // (started by the first such read).
+  // On an idle pooled connection, awaited on the caller's event loop and
+  // answered there (pg/pg_async.hpp): only a loop's thread can start one.
   bool tryGetAsync(const std::string& id, GetDone& done) override;
   std::vector<Task> list(const StoreQuery& query) override;
   Completed complete(const std::string& id, Timestamp at,
@@ -35,8 +28,6 @@ class PgTaskStore final : public TaskStore {
 
  private:
   pg::Pool& pool_;
-  std::once_flag readerStarted_;
-  std::unique_ptr<pg::AsyncReader> reader_;
 };
 
 }  // namespace workstream::tasks

@@ -19,8 +19,8 @@ class TaskService {
   Result<TaskStore::Created, TaskError> create(NewTask request, const CallContext& context);
   Result<Task, TaskError> get(std::string_view id);
   // get() without blocking, when the store can start it now (see
-  // TaskStore::tryGetAsync): true, and `done` is taken and called once, on a
-  // thread of the store's, with get()'s answer or the exception it would
+  // TaskStore::tryGetAsync): true, and `done` is taken and called once, on
+  // the caller's event loop, with get()'s answer or the exception it would
   // throw. False when it cannot, `done` untouched: call get() instead.
   using GetDone = std::function<void(Result<Task, TaskError>, std::exception_ptr)>;
   bool tryGetAsync(std::string_view id, GetDone& done);

@@ -58,10 +58,11 @@ class TaskStore {
 
   virtual std::optional<Task> get(const std::string& id) = 0;
 
-  // get() without blocking the caller, when the store can start one now:
-  // true, and `done` is taken and called once, on a thread of the store's,
-  // with what get() would return or the exception it would throw. False
-  // when it cannot (`done` untouched, nothing started): call get() instead.
+  // get() without blocking the caller, when the store can start one now
+  // (the caller runs an event loop, core/event_loop.hpp): true, and `done`
+  // is taken and called once, on the caller's loop, with what get() would
+  // return or the exception it would throw. False when it cannot (`done`
+  // untouched, nothing started): call get() instead.
   using GetDone = std::function<void(std::optional<Task>, std::exception_ptr)>;
   virtual bool tryGetAsync(const std::string& /*id*/, GetDone& /*done*/) { return false; }
 

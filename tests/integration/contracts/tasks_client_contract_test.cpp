@@ -1,7 +1,7 @@
 // The TasksClient contract over Postgres: GrpcTasksClient against the gRPC
-// service on a loopback port, and LocalTasksClient (whose gets read on the
-// store's own thread); both meet it over the in-memory store in
-// tests/unit/contracts too.
+// service on a loopback port, and LocalTasksClient called on an event loop
+// as the HTTP server calls it (its gets wait on that loop); the in-process
+// client meets it over the in-memory store in tests/unit/contracts too.
 #include <grpcpp/grpcpp.h>
 
 #include <catch2/catch.hpp>
@@ -10,6 +10,7 @@
 #include "gateway/local_tasks_client.hpp"
 #include "grpc/grpc_tasks_client.hpp"
 #include "grpc/grpc_tasks_service.hpp"
+#include "support/loop_thread.hpp"
 #include "tasks/tasks_fixture.hpp"
 
 using namespace workstream;
@@ -38,8 +39,45 @@ TEST_CASE("tasks client contract: gRPC, over Postgres") {
   contracts::checkTasksClientUnavailable(down);
 }
 
-TEST_CASE("tasks client contract: in process, over Postgres") {
+namespace {
+
+// Makes each call on the loop, as the HTTP server's handlers do.
+class OnLoop final : public gateway::TasksClient {
+ public:
+  OnLoop(testing::LoopThread& loop, gateway::TasksClient& inner) : loop_(loop), inner_(inner) {}
+  void create(const tasks::NewTask& task, const gateway::CallMeta& meta,
+              gateway::Reply<gateway::CreatedTask> reply) override {
+    post([=, this] { inner_.create(task, meta, reply); });
+  }
+  void get(const std::string& id, const gateway::CallMeta& meta,
+           gateway::Reply<tasks::Task> reply) override {
+    post([=, this] { inner_.get(id, meta, reply); });
+  }
+  void list(const tasks::ListQuery& query, const gateway::CallMeta& meta,
+            gateway::Reply<tasks::TaskPage> reply) override {
+    post([=, this] { inner_.list(query, meta, reply); });
+  }
+  void complete(const std::string& id, const gateway::CallMeta& meta,
+                gateway::Reply<tasks::Task> reply) override {
+    post([=, this] { inner_.complete(id, meta, reply); });
+  }
+
+ private:
+  template <class F>
+  void post(F f) {
+    boost::asio::post(loop_.io(), std::move(f));
+  }
+  testing::LoopThread& loop_;
+  gateway::TasksClient& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("tasks client contract: in process on an event loop, over Postgres") {
   testing::TasksFixture f;
+  testing::LoopThread loop;
   gateway::LocalTasksClient client(f.service, testing::quietLogger(), {2, 16, 5s});
-  contracts::checkTasksClientContract(client);
+  OnLoop onLoop(loop, client);
+  contracts::checkTasksClientContract(onLoop);
+  loop.stop();  // before the client: what waits on the loop answers first
 }

@@ -1,8 +1,8 @@
-// The store's reads without blocking (PgTaskStore::tryGetAsync, on
-// pg::AsyncReader), against Postgres: the in-process gateway's GET path.
+// Reads without blocking (PgTaskStore::tryGetAsync on pg/pg_async.hpp),
+// against Postgres, on an event loop as the HTTP server's I/O threads run
+// them: the in-process gateway's GET path.
 #include <libpq-fe.h>
 
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
@@ -11,12 +11,15 @@
 #include <vector>
 
 #include "gateway/local_tasks_client.hpp"
+#include "postgres/pg_async.hpp"
+#include "support/loop_thread.hpp"
 #include "tasks_fixture.hpp"
 #include "workstream/core/errors.hpp"
 
 using namespace workstream;
 using namespace workstream::tasks;
 using namespace std::chrono_literals;
+using workstream::testing::LoopThread;
 using workstream::testing::PgSchema;
 using workstream::testing::quietLogger;
 using workstream::testing::taskPoolOptions;
@@ -24,25 +27,28 @@ using workstream::testing::TasksFixture;
 
 namespace {
 
+const std::string kUnknown = "0b7e7c2a-3f7e-4c55-9a53-1c1d2f0b7e01";
+
 struct AsyncAnswer {
   std::optional<Task> task;
   std::exception_ptr error;
   std::thread::id thread;
 };
 
-// Starts a read; nullopt when the store would not start one. Waits up to
-// 10 s for the answer.
-std::optional<AsyncAnswer> readAsync(TaskStore& store, const std::string& id) {
+// Starts a read on the loop; nullopt when the store would not start one.
+// Waits up to 10 s for the answer.
+std::optional<AsyncAnswer> readOn(LoopThread& loop, TaskStore& store, const std::string& id) {
   auto promise = std::make_shared<std::promise<AsyncAnswer>>();
   auto answer = promise->get_future();
-  TaskStore::GetDone done = [promise](std::optional<Task> task, std::exception_ptr error) {
-    promise->set_value({std::move(task), error, std::this_thread::get_id()});
-  };
-  if (!store.tryGetAsync(id, done)) {
-    CHECK(done);  // untouched: the caller still has it for the blocking way
-    return std::nullopt;
-  }
-  CHECK_FALSE(done);
+  const bool started = loop.call([&] {
+    TaskStore::GetDone done = [promise](std::optional<Task> task, std::exception_ptr error) {
+      promise->set_value({std::move(task), error, std::this_thread::get_id()});
+    };
+    const bool ok = store.tryGetAsync(id, done);
+    CHECK(ok != static_cast<bool>(done));  // taken when started, untouched when not
+    return ok;
+  });
+  if (!started) return std::nullopt;
   REQUIRE(answer.wait_for(10s) == std::future_status::ready);
   return answer.get();
 }
@@ -55,18 +61,22 @@ int warmOne(pg::Pool& pool) {
 
 }  // namespace
 
-TEST_CASE("tasks store: a read without blocking answers as get does, on the store's thread") {
+TEST_CASE("tasks store: a read on an event loop answers as get does, on that loop") {
   TasksFixture f;
-  const std::string unknown = "0b7e7c2a-3f7e-4c55-9a53-1c1d2f0b7e01";
+  LoopThread loop;
   // A fresh pool has no idle connection: nothing starts, the blocking way
   // makes one.
-  CHECK_FALSE(readAsync(f.store, unknown).has_value());
+  CHECK_FALSE(readOn(loop, f.store, kUnknown).has_value());
 
   const auto task = f.create("Read me", std::string("ann@example.com"));
-  const auto read = readAsync(f.store, task.id);
+  // A thread that runs no loop starts nothing either.
+  TaskStore::GetDone unused = [](std::optional<Task>, std::exception_ptr) {};
+  CHECK_FALSE(f.store.tryGetAsync(task.id, unused));
+
+  const auto read = readOn(loop, f.store, task.id);
   REQUIRE(read.has_value());
   CHECK_FALSE(read->error);
-  CHECK(read->thread != std::this_thread::get_id());
+  CHECK(read->thread == loop.id());
   REQUIRE(read->task.has_value());
   const auto blocking = f.store.get(task.id);
   REQUIRE(blocking.has_value());
@@ -77,7 +87,7 @@ TEST_CASE("tasks store: a read without blocking answers as get does, on the stor
   CHECK(read->task->createdAt == blocking->createdAt);
   CHECK(read->task->updatedAt == blocking->updatedAt);
 
-  const auto missing = readAsync(f.store, unknown);
+  const auto missing = readOn(loop, f.store, kUnknown);
   REQUIRE(missing.has_value());
   CHECK_FALSE(missing->error);
   CHECK_FALSE(missing->task.has_value());
@@ -89,60 +99,85 @@ TEST_CASE("tasks store: a read whose connection broke is Unavailable, and the po
   PgSchema db;
   pg::Pool pool(taskPoolOptions(db.url(), 1), quietLogger());
   PgTaskStore store(pool);
+  LoopThread loop;
   const int pid = warmOne(pool);
   db.sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
 
-  const auto read = readAsync(store, "0b7e7c2a-3f7e-4c55-9a53-1c1d2f0b7e01");
+  const auto read = readOn(loop, store, kUnknown);
   REQUIRE(read.has_value());
   REQUIRE(read->error);
   CHECK_THROWS_AS(std::rethrow_exception(read->error), Unavailable);
   CHECK(warmOne(pool) != pid);
-  CHECK_FALSE(store.get("0b7e7c2a-3f7e-4c55-9a53-1c1d2f0b7e01").has_value());
+  CHECK_FALSE(store.get(kUnknown).has_value());
 }
 
-TEST_CASE("tasks store: reads started at once from many threads are each answered once") {
+TEST_CASE(
+    "tasks store: reads started together on a loop take the idle connections, each "
+    "answered once") {
   TasksFixture f;
   const auto task = f.create("Read by many");
   {
     std::vector<pg::Pool::Lease> warm;  // four idle connections
     for (int i = 0; i < 4; ++i) warm.push_back(f.pool.acquire());
   }
+  LoopThread loop;
   std::mutex mutex;
   std::vector<std::string> answered;
-  std::atomic<int> started{0}, failed{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 100; ++i) {
-        TaskStore::GetDone done = [&](std::optional<Task> read, std::exception_ptr error) {
-          if (error || !read) ++failed;
-          std::lock_guard lock(mutex);
-          answered.push_back(read ? read->id : std::string());
-        };
-        if (f.store.tryGetAsync(task.id, done)) ++started;
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
+  const int started = loop.call([&] {
+    int n = 0;
+    for (int i = 0; i < 10; ++i) {
+      TaskStore::GetDone done = [&](std::optional<Task> read, std::exception_ptr error) {
+        std::lock_guard lock(mutex);
+        answered.push_back(error || !read ? std::string("failed") : read->id);
+      };
+      if (f.store.tryGetAsync(task.id, done)) ++n;
+    }
+    return n;
+  });
+  CHECK(started == 4);  // one per idle connection; the rest go the blocking way
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < deadline) {
     {
       std::lock_guard lock(mutex);
-      if (static_cast<int>(answered.size()) >= started.load()) break;
+      if (static_cast<int>(answered.size()) >= started) break;
     }
     std::this_thread::sleep_for(5ms);
   }
   std::this_thread::sleep_for(50ms);  // an answer too many would show now
   std::lock_guard lock(mutex);
-  CHECK(started > 0);
-  CHECK(static_cast<int>(answered.size()) == started.load());
-  CHECK(failed == 0);
+  CHECK(static_cast<int>(answered.size()) == started);
   for (const auto& id : answered) CHECK(id == task.id);
 }
 
-TEST_CASE(
-    "local tasks client: a get whose read broke on the store's thread is answered the "
-    "blocking way") {
+TEST_CASE("tasks store: a loop that stops answers its reads in flight Unavailable") {
+  PgSchema db;
+  auto options = taskPoolOptions(db.url(), 1);
+  options.prepared.push_back({"slow", "SELECT pg_sleep(10)"});
+  pg::Pool pool(options, quietLogger());
+  warmOne(pool);
+  LoopThread loop;
+  std::promise<std::exception_ptr> promise;
+  auto answer = promise.get_future();
+  const bool started = loop.call([&] {
+    pg::AsyncDone done = [&](std::optional<pg::PgResult>, std::exception_ptr error) {
+      promise.set_value(error);
+    };
+    return pg::tryExecPreparedOnLoop(pool, "slow", {}, done);
+  });
+  REQUIRE(started);
+  const auto stopping = std::chrono::steady_clock::now();
+  loop.stop();
+  REQUIRE(answer.wait_for(0s) == std::future_status::ready);  // answered before the loop ended
+  CHECK(std::chrono::steady_clock::now() - stopping < 5s);
+  auto error = answer.get();
+  REQUIRE(error);
+  CHECK_THROWS_AS(std::rethrow_exception(error), Unavailable);
+  // The connection was left mid-statement: the pool dropped it and makes another.
+  auto lease = pool.acquire();
+  CHECK(pg::exec(lease.get(), "SELECT 1").rows() == 1);
+}
+
+TEST_CASE("local tasks client: a get whose read broke on the loop is answered the blocking way") {
   PgSchema db;
   pg::Pool pool(taskPoolOptions(db.url(), 1), quietLogger());
   PgTaskStore store(pool);
@@ -156,9 +191,13 @@ TEST_CASE(
   std::promise<Result<Task, gateway::CallError>> promise;
   auto answer = promise.get_future();
   {
+    LoopThread loop;
     gateway::LocalTasksClient client(service, quietLogger(), {1, 16, 5s});
-    client.get(created->task.id, {"req-1", ""},
-               [&](Result<Task, gateway::CallError> result) { promise.set_value(result); });
+    loop.call([&] {
+      client.get(created->task.id, {"req-1", ""},
+                 [&](Result<Task, gateway::CallError> result) { promise.set_value(result); });
+      return 0;
+    });
     REQUIRE(answer.wait_for(10s) == std::future_status::ready);
   }
   auto result = answer.get();

@@ -7,6 +7,7 @@
 #include "fakes/quiet_logger.hpp"
 #include "http/threaded_server.hpp"
 #include "unit/http/raw_http.hpp"
+#include "workstream/core/event_loop.hpp"
 
 using namespace workstream;
 using namespace std::chrono_literals;
@@ -40,6 +41,40 @@ TEST_CASE("threaded server: answers on its own threads until stopped and gone") 
   server->stop();
   server.reset();
   CHECK_FALSE(testing::rawGet(bound.port, "/hello"));
+}
+
+TEST_CASE(
+    "threaded server: each thread runs a loop of its own, connections take them in turn, "
+    "and stop cancels what waits on them") {
+  std::mutex mutex;
+  std::vector<boost::asio::io_context*> loops;
+  std::set<std::thread::id> threads;
+  std::atomic<int> cancelled{0};
+  http::ThreadedServer server(
+      [&](http::Request, http::Respond respond) {
+        std::lock_guard lock(mutex);
+        loops.push_back(EventLoop::current());
+        threads.insert(std::this_thread::get_id());
+        if (loops.size() == 1) EventLoop::onLeave([&] { ++cancelled; });
+        respond(http::Response::text(200, "ok"));
+      },
+      {}, fakes::quietLogger("test"));
+  const auto bound = server.start({"127.0.0.1", 0}, 2);
+  for (int i = 0; i < 4; ++i) REQUIRE(testing::rawGet(bound.port, "/"));
+  {
+    std::lock_guard lock(mutex);
+    REQUIRE(loops.size() == 4);
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+      CHECK(loops[i] != nullptr);
+      if (i > 0) CHECK(loops[i] != loops[i - 1]);  // one connection each, loops in turn
+    }
+    CHECK(loops[0] == loops[2]);
+    CHECK(threads.size() == 2);
+  }
+  CHECK(EventLoop::current() == nullptr);  // the test's own thread runs none
+  CHECK(cancelled == 0);
+  server.stop();
+  CHECK(cancelled == 1);
 }
 
 TEST_CASE("threaded server: a response sent later from another thread is written") {
