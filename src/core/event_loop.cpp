@@ -1,5 +1,7 @@
 #include "workstream/core/event_loop.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <map>
 #include <utility>
 
@@ -21,14 +23,21 @@ ThisThread& thisThread() {
 
 boost::asio::io_context* EventLoop::current() { return thisThread().loop; }
 
-void EventLoop::enter(boost::asio::io_context& io) { thisThread().loop = &io; }
+void EventLoop::run(boost::asio::io_context& io) {
+  thisThread().loop = &io;
+  io.run();
+}
 
-void EventLoop::leave() {
-  auto& state = thisThread();
-  state.loop = nullptr;
-  // A cancel may complete its work at once and forget it: take them first.
-  auto waiting = std::exchange(state.waiting, {});
-  for (auto& [key, cancel] : waiting) cancel();
+void EventLoop::stop(boost::asio::io_context& io) {
+  boost::asio::post(io, [&io] {
+    auto& state = thisThread();
+    state.loop = nullptr;
+    // A cancel may complete its work at once and forget it: take them first.
+    auto waiting = std::exchange(state.waiting, {});
+    for (auto& [key, cancel] : waiting) cancel();
+    // Queued after the handlers the cancels queued, so those run first.
+    boost::asio::post(io, [&io] { io.stop(); });
+  });
 }
 
 std::uint64_t EventLoop::onLeave(std::function<void()> cancel) {

@@ -2,7 +2,6 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <thread>
 #include <vector>
 
@@ -44,10 +43,7 @@ HostPort ThreadedServer::start(const HostPort& address, int threads) {
   impl_->server.spreadOver(loops);
   const auto bound = impl_->server.listen(address);
   for (auto* loop : loops) {
-    impl_->threads.emplace_back([loop] {
-      EventLoop::enter(*loop);
-      loop->run();
-    });
+    impl_->threads.emplace_back([loop] { EventLoop::run(*loop); });
   }
   return bound;
 }
@@ -59,14 +55,8 @@ bool ThreadedServer::waitIdle(std::chrono::steady_clock::time_point deadline) {
 }
 
 void ThreadedServer::stop() {
-  for (auto& loop : impl_->loops) {
-    // On the loop's thread: what waits on it is cancelled and its handlers
-    // run (they were queued first), then the loop stops.
-    asio::post(*loop, [loop = loop.get()] {
-      EventLoop::leave();
-      asio::post(*loop, [loop] { loop->stop(); });
-    });
-  }
+  // What waits on a loop is cancelled and its handlers run, then it stops.
+  for (auto& loop : impl_->loops) EventLoop::stop(*loop);
   for (auto& thread : impl_->threads) {
     if (thread.joinable()) thread.join();
   }

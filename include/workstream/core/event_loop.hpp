@@ -20,13 +20,14 @@ class EventLoop {
   // loop is stopping.
   static boost::asio::io_context* current();
 
-  // On the thread about to run `io`: it is this thread's loop from now on.
-  static void enter(boost::asio::io_context& io);
-  // On the loop's thread: no longer a loop for new work, and each waiting
-  // work's `cancel` runs, which must make it complete (with an error) soon.
-  static void leave();
+  // Runs `io` on the calling thread as that thread's loop, until stop().
+  static void run(boost::asio::io_context& io);
+  // From any thread: on the loop's thread, it takes no new work and each
+  // waiting work's `cancel` runs (see onLeave), which must make it complete
+  // (with an error) soon; `io` stops once those handlers ran.
+  static void stop(boost::asio::io_context& io);
 
-  // On the loop's thread: work waiting on it, cancelled by leave(); the key
+  // On the loop's thread: work waiting on it, cancelled by stop(); the key
   // is for forget(), once the work is done.
   static std::uint64_t onLeave(std::function<void()> cancel);
   static void forget(std::uint64_t key);

@@ -14,11 +14,7 @@ namespace workstream::testing {
 
 class LoopThread {
  public:
-  LoopThread()
-      : thread_([this] {
-          EventLoop::enter(io_);
-          io_.run();
-        }) {}
+  LoopThread() : thread_([this] { EventLoop::run(io_); }) {}
   ~LoopThread() { stop(); }
 
   boost::asio::io_context& io() { return io_; }
@@ -37,10 +33,7 @@ class LoopThread {
   // handlers run, then the loop ends.
   void stop() {
     if (!thread_.joinable()) return;
-    boost::asio::post(io_, [this] {
-      EventLoop::leave();
-      boost::asio::post(io_, [this] { io_.stop(); });
-    });
+    EventLoop::stop(io_);
     thread_.join();
   }
 
