@@ -1,5 +1,7 @@
 #include "app/tasks_root.hpp"
 
+#include <algorithm>
+
 #include "app/messaging.hpp"
 #include "grpc/grpc_server.hpp"
 #include "grpc/grpc_tasks_service.hpp"
@@ -47,6 +49,13 @@ pg::PoolOptions migrationOptions(const Config& config) {
   return options;
 }
 
+// A worker per pooled connection, and as many calls queued for them as the
+// in-process client queues.
+tasks::GrpcTasksService::Options grpcOptions(const Config& config) {
+  const int workers = std::max(1, config.postgresPoolSize);
+  return {workers, 64 * static_cast<std::size_t>(workers)};
+}
+
 auto migrate(const Config& config, const Logger& log) {
   pg::Pool pool(migrationOptions(config), log);
   auto lease = pool.acquire();
@@ -60,7 +69,7 @@ class TasksModule final : public Module {
         pool_(poolOptions(context.config), log_),
         store_(pool_),
         service_(store_, systemNow),
-        grpcService_(service_, log_, &context.metrics),
+        grpcService_(service_, log_, &context.metrics, grpcOptions(context.config)),
         publisher_(connectionOptions(context.config, "workstream-tasks outbox relay"),
                    context.config.rabbitmqConfirmTimeout,
                    [&config = context.config](amqp::Connection& c) { declareTopology(c, config); }),

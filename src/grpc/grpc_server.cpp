@@ -31,13 +31,12 @@ GrpcServer::GrpcServer(const GrpcServerOptions& options,
   quota.SetMaxThreads(options.maxThreads);
   grpc::ServerBuilder builder;
   builder.SetResourceQuota(quota);
-  // The sync server's ThreadManager starts a thread when a call leaves
-  // fewer than MIN_POLLERS threads polling, and ends a thread that finishes
-  // a call while MAX_POLLERS others poll. The default maximum of 2 made
-  // every burst over two calls create and destroy threads. With the maximum
-  // at the quota no thread ends before shutdown: the pool grows to the
-  // highest concurrency seen, never past maxThreads, and steady load
-  // creates none.
+  // The tasks service uses the callback API (its own fixed workers); the
+  // synchronous pool below serves only what is left synchronous
+  // (reflection). Its ThreadManager starts a thread when a call leaves
+  // fewer than MIN_POLLERS threads polling and ends one that finishes while
+  // MAX_POLLERS others poll: with the maximum at the quota, no thread ends
+  // before shutdown and a steady load creates none.
   using Option = grpc::ServerBuilder::SyncServerOption;
   builder.SetSyncServerOption(Option::NUM_CQS, 1);
   builder.SetSyncServerOption(Option::MIN_POLLERS, options.minPollers);

@@ -17,13 +17,13 @@ struct GrpcServerOptions {
   HostPort address;
   // Names the server's resource quota.
   std::string name;
-  // The most threads the server runs calls on.
+  // The most threads the server runs synchronous calls on.
   int maxThreads = 64;
   // One spare poller, so a call arriving while another starts finds a thread.
   int minPollers = 2;
 };
 
-// A synchronous gRPC server with reflection and the standard health service:
+// A gRPC server with reflection and the standard health service:
 // the server as a whole ("") and each of `healthNames` are NOT_SERVING until
 // setServing(true), and again once stop() begins.
 class GrpcServer {

@@ -7,13 +7,13 @@ namespace {
 
 namespace pb = workstream::tasks::v1;
 
-std::string metadata(const grpc::ServerContext* context, const char* key) {
+std::string metadata(const grpc::ServerContextBase* context, const char* key) {
   const auto& md = context->client_metadata();
   auto it = md.find(key);
   return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
 }
 
-CallContext callContext(const grpc::ServerContext* context) {
+CallContext callContext(const grpc::ServerContextBase* context) {
   return callContextOf(metadata(context, "x-request-id"), metadata(context, "traceparent"));
 }
 
@@ -56,25 +56,26 @@ grpc::StatusCode statusCodeOf(CallFailure::Kind kind) {
   return grpc::StatusCode::INTERNAL;
 }
 
-grpc::Status fail(grpc::ServerContext* context, std::string_view code, grpc::StatusCode status,
+grpc::Status fail(grpc::ServerContextBase* context, std::string_view code, grpc::StatusCode status,
                   const std::string& message, const std::string& field = {}) {
   context->AddTrailingMetadata("workstream-error-code", std::string(code));
   if (!field.empty()) context->AddTrailingMetadata("workstream-error-field", field);
   return {status, message};
 }
 
-grpc::Status fail(grpc::ServerContext* context, const CallFailure& failure) {
+grpc::Status fail(grpc::ServerContextBase* context, const CallFailure& failure) {
   return fail(context, failure.code, statusCodeOf(failure.kind), failure.message, failure.field);
 }
 
-grpc::Status fail(grpc::ServerContext* context, const TaskError& error) {
+grpc::Status fail(grpc::ServerContextBase* context, const TaskError& error) {
   return fail(context, failureOf(error));
 }
 
 }  // namespace
 
-GrpcTasksService::GrpcTasksService(TaskService& service, Logger log, Metrics* metrics)
-    : service_(service), log_(std::move(log)) {
+GrpcTasksService::GrpcTasksService(TaskService& service, Logger log, Metrics* metrics,
+                                   Options options)
+    : service_(service), log_(std::move(log)), workers_(options.workers, options.queueCapacity) {
   if (metrics == nullptr) return;
   for (std::size_t i = 0; i < std::size(kMethods); ++i) {
     durations_[i] =
@@ -91,34 +92,42 @@ Histogram* GrpcTasksService::duration(const char* method) const {
   return nullptr;
 }
 
+GrpcTasksService::~GrpcTasksService() { workers_.stop(); }
+
 template <class Body>
-grpc::Status GrpcTasksService::call(grpc::ServerContext* context, const char* method, Body&& body) {
-  const auto started = std::chrono::steady_clock::now();
-  struct Observe {
-    Histogram* histogram;
-    std::chrono::steady_clock::time_point started;
-    ~Observe() {
-      if (histogram != nullptr) {
-        histogram->observe(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+grpc::ServerUnaryReactor* GrpcTasksService::call(grpc::CallbackServerContext* context,
+                                                 const char* method, Body body) {
+  auto* reactor = context->DefaultReactor();
+  auto job = [this, context, reactor, method, body = std::move(body), histogram = duration(method),
+              started = std::chrono::steady_clock::now()] {
+    const CallContext call = callContext(context);
+    grpc::Status status;
+    if (context->deadline() < std::chrono::system_clock::now()) {
+      status = fail(context, deadlinePassed());
+    } else {
+      try {
+        status = body(call);
+      } catch (...) {
+        status = fail(context, currentFailure(log_, method, call));
       }
     }
-  } observe{duration(method), started};
-  const CallContext call = callContext(context);
-  if (context->deadline() < std::chrono::system_clock::now()) {
-    return fail(context, deadlinePassed());
+    if (histogram != nullptr) {
+      histogram->observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    reactor->Finish(status);
+  };
+  if (!workers_.trySubmit(std::move(job))) {
+    reactor->Finish(fail(context, "UNAVAILABLE", grpc::StatusCode::UNAVAILABLE,
+                         "too many calls to the tasks service are waiting"));
   }
-  try {
-    return body(call);
-  } catch (...) {
-    return fail(context, currentFailure(log_, method, call));
-  }
+  return reactor;
 }
 
-grpc::Status GrpcTasksService::CreateTask(grpc::ServerContext* context,
-                                          const pb::CreateTaskRequest* request,
-                                          pb::CreateTaskResponse* response) {
-  return call(context, "CreateTask", [&](const CallContext& call) {
+grpc::ServerUnaryReactor* GrpcTasksService::CreateTask(grpc::CallbackServerContext* context,
+                                                       const pb::CreateTaskRequest* request,
+                                                       pb::CreateTaskResponse* response) {
+  return call(context, "CreateTask", [=, this](const CallContext& call) {
     NewTask task{request->title(), std::nullopt, std::nullopt, std::nullopt};
     if (request->has_description()) task.description = request->description();
     if (request->has_assignee_email()) task.assigneeEmail = request->assignee_email();
@@ -135,10 +144,10 @@ grpc::Status GrpcTasksService::CreateTask(grpc::ServerContext* context,
   });
 }
 
-grpc::Status GrpcTasksService::GetTask(grpc::ServerContext* context,
-                                       const pb::GetTaskRequest* request,
-                                       pb::GetTaskResponse* response) {
-  return call(context, "GetTask", [&](const CallContext&) {
+grpc::ServerUnaryReactor* GrpcTasksService::GetTask(grpc::CallbackServerContext* context,
+                                                    const pb::GetTaskRequest* request,
+                                                    pb::GetTaskResponse* response) {
+  return call(context, "GetTask", [=, this](const CallContext&) {
     auto task = service_.get(request->id());
     if (!task) return fail(context, task.error());
     toProto(*task, response->mutable_task());
@@ -146,10 +155,10 @@ grpc::Status GrpcTasksService::GetTask(grpc::ServerContext* context,
   });
 }
 
-grpc::Status GrpcTasksService::ListTasks(grpc::ServerContext* context,
-                                         const pb::ListTasksRequest* request,
-                                         pb::ListTasksResponse* response) {
-  return call(context, "ListTasks", [&](const CallContext&) {
+grpc::ServerUnaryReactor* GrpcTasksService::ListTasks(grpc::CallbackServerContext* context,
+                                                      const pb::ListTasksRequest* request,
+                                                      pb::ListTasksResponse* response) {
+  return call(context, "ListTasks", [=, this](const CallContext&) {
     ListQuery query{request->page_size(), request->page_token(), std::nullopt};
     if (request->status() == pb::TASK_STATUS_OPEN) query.status = TaskStatus::open;
     if (request->status() == pb::TASK_STATUS_COMPLETED) query.status = TaskStatus::completed;
@@ -165,10 +174,10 @@ grpc::Status GrpcTasksService::ListTasks(grpc::ServerContext* context,
   });
 }
 
-grpc::Status GrpcTasksService::CompleteTask(grpc::ServerContext* context,
-                                            const pb::CompleteTaskRequest* request,
-                                            pb::CompleteTaskResponse* response) {
-  return call(context, "CompleteTask", [&](const CallContext& call) {
+grpc::ServerUnaryReactor* GrpcTasksService::CompleteTask(grpc::CallbackServerContext* context,
+                                                         const pb::CompleteTaskRequest* request,
+                                                         pb::CompleteTaskResponse* response) {
+  return call(context, "CompleteTask", [=, this](const CallContext& call) {
     auto task = service_.complete(request->id(), call);
     if (!task) return fail(context, task.error());
     toProto(*task, response->mutable_task());

@@ -3,34 +3,60 @@
 #include "tasks/task_service.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
+#include "workstream/core/worker_pool.hpp"
 #include "workstream/tasks/v1/tasks.grpc.pb.h"
 
 namespace workstream::tasks {
 
 // The gRPC face of TaskService: reads request metadata, honours deadlines,
-// and translates outcomes to statuses once, here.
-class GrpcTasksService final : public workstream::tasks::v1::TasksService::Service {
+// and translates outcomes to statuses once, here. It uses gRPC's callback
+// API: gRPC's own few threads take the calls in and hand each to a fixed
+// pool of workers, which run it against the store and answer; no thread is
+// created per call, and a call waiting for Postgres holds a worker, not one
+// of gRPC's threads.
+class GrpcTasksService final : public workstream::tasks::v1::TasksService::CallbackService {
  public:
-  // With `metrics`, each call's duration is observed by method.
-  GrpcTasksService(TaskService& service, Logger log, Metrics* metrics = nullptr);
+  struct Options {
+    // As many as the store has connections: more would only wait for one.
+    int workers = 4;
+    // Calls queued for a worker beyond this are refused UNAVAILABLE, as the
+    // in-process client refuses them.
+    std::size_t queueCapacity = 256;
+  };
 
-  grpc::Status CreateTask(grpc::ServerContext* context, const v1::CreateTaskRequest* request,
-                          v1::CreateTaskResponse* response) override;
-  grpc::Status GetTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
-                       v1::GetTaskResponse* response) override;
-  grpc::Status ListTasks(grpc::ServerContext* context, const v1::ListTasksRequest* request,
-                         v1::ListTasksResponse* response) override;
-  grpc::Status CompleteTask(grpc::ServerContext* context, const v1::CompleteTaskRequest* request,
-                            v1::CompleteTaskResponse* response) override;
+  // With `metrics`, each call's duration is observed by method.
+  GrpcTasksService(TaskService& service, Logger log, Metrics* metrics = nullptr)
+      : GrpcTasksService(service, std::move(log), metrics, Options{}) {}
+  GrpcTasksService(TaskService& service, Logger log, Metrics* metrics, Options options);
+  // Runs the calls already queued, then joins the workers: after the server
+  // has stopped.
+  ~GrpcTasksService() override;
+
+  grpc::ServerUnaryReactor* CreateTask(grpc::CallbackServerContext* context,
+                                       const v1::CreateTaskRequest* request,
+                                       v1::CreateTaskResponse* response) override;
+  grpc::ServerUnaryReactor* GetTask(grpc::CallbackServerContext* context,
+                                    const v1::GetTaskRequest* request,
+                                    v1::GetTaskResponse* response) override;
+  grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* context,
+                                      const v1::ListTasksRequest* request,
+                                      v1::ListTasksResponse* response) override;
+  grpc::ServerUnaryReactor* CompleteTask(grpc::CallbackServerContext* context,
+                                         const v1::CompleteTaskRequest* request,
+                                         v1::CompleteTaskResponse* response) override;
 
  private:
+  // Queues `body` for a worker and returns the call's reactor; the worker
+  // finishes it with what `body` returns.
   template <class Body>
-  grpc::Status call(grpc::ServerContext* context, const char* method, Body&& body);
+  grpc::ServerUnaryReactor* call(grpc::CallbackServerContext* context, const char* method,
+                                 Body body);
 
   Histogram* duration(const char* method) const;
 
   TaskService& service_;
   Logger log_;
+  WorkerPool workers_;
   static constexpr const char* kMethods[] = {"CreateTask", "GetTask", "ListTasks", "CompleteTask"};
   Histogram* durations_[4] = {};
 };
