@@ -80,9 +80,9 @@ LocalTasksClient::LocalTasksClient(tasks::TaskService& service, Logger log, Opti
 
 LocalTasksClient::~LocalTasksClient() {
   {
-    // A read on an event loop answers, or goes the blocking way, first.
-    std::unique_lock lock(readsMutex_);
-    readsDone_.wait(lock, [this] { return reads_ == 0; });
+    // A call on an event loop answers, or goes the blocking way, first.
+    std::unique_lock lock(loopCallsMutex_);
+    loopCallsDone_.wait(lock, [this] { return loopCalls_ == 0; });
   }
   workers_.stop();
   timer_.stop();
@@ -142,32 +142,61 @@ void LocalTasksClient::submit(const char* method, const CallMeta& meta, bool ret
   queue<T>(method, meta, retryUnavailable, open<T>(std::move(reply)), std::move(body));
 }
 
-std::shared_ptr<void> LocalTasksClient::readStarted() {
+std::shared_ptr<void> LocalTasksClient::loopCallStarted() {
   {
-    std::lock_guard lock(readsMutex_);
-    ++reads_;
+    std::lock_guard lock(loopCallsMutex_);
+    ++loopCalls_;
   }
-  // Gone with the last copy of what holds it: nothing of the read can call
+  // Gone with the last copy of what holds it: nothing of the call can call
   // back into this client after.
   return std::shared_ptr<void>(nullptr, [this](void*) {
-    std::lock_guard lock(readsMutex_);
-    if (--reads_ == 0) readsDone_.notify_all();
+    std::lock_guard lock(loopCallsMutex_);
+    if (--loopCalls_ == 0) loopCallsDone_.notify_all();
   });
 }
 
+// Created on the caller's event loop when the store can start it now; the
+// blocking way otherwise. A write is never tried again: a create whose
+// statement failed on the loop is answered with that failure, as on a worker.
 void LocalTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
                               Reply<CreatedTask> reply) {
-  submit<CreatedTask>(
-      "CreateTask", meta, false, std::move(reply),
-      [this, task](const tasks::CallContext& call) -> Result<CreatedTask, tasks::TaskError> {
-        auto created = service_.create(task, call);
-        if (!created) return created.error();
-        log_.info(created->replayed ? "task create replayed" : "task created",
-                  {{"task_id", created->task.id},
-                   {"request_id", call.requestId},
-                   {"trace_id", call.traceId}});
-        return CreatedTask{std::move(created->task), created->replayed};
-      });
+  auto call = open<CreatedTask>(std::move(reply));
+  auto body = [this,
+               task](const tasks::CallContext& context) -> Result<CreatedTask, tasks::TaskError> {
+    auto created = service_.create(task, context);
+    if (!created) return created.error();
+    logCreated(*created, context);
+    return CreatedTask{std::move(created->task), created->replayed};
+  };
+  const auto context = tasks::callContextOf(meta.requestId, meta.traceparent);
+  tasks::TaskService::CreateDone done =
+      [this, call, context, onLoop = loopCallStarted()](
+          Result<tasks::TaskStore::Created, tasks::TaskError> result, std::exception_ptr error) {
+        if (!error) {
+          if (result) logCreated(*result, context);
+          call.pending->answer(result ? Result<CreatedTask, CallError>(
+                                            CreatedTask{std::move(result->task), result->replayed})
+                                      : tasks::failureOf(result.error()));
+        } else {
+          try {
+            std::rethrow_exception(error);
+          } catch (...) {
+            call.pending->answer(tasks::currentFailure(log_, "CreateTask", context));
+          }
+        }
+        timer_.cancel(call.deadlineEntry);
+      };
+  if (service_.tryCreateAsync(task, context, done)) return;
+  done = nullptr;
+  queue<CreatedTask>("CreateTask", meta, false, std::move(call), std::move(body));
+}
+
+void LocalTasksClient::logCreated(const tasks::TaskStore::Created& created,
+                                  const tasks::CallContext& context) const {
+  log_.info(created.replayed ? "task create replayed" : "task created",
+            {{"task_id", created.task.id},
+             {"request_id", context.requestId},
+             {"trace_id", context.traceId}});
 }
 
 // Read on the caller's event loop when the store can start one now (no
@@ -176,7 +205,7 @@ void LocalTasksClient::create(const tasks::NewTask& task, const CallMeta& meta,
 void LocalTasksClient::get(const std::string& id, const CallMeta& meta, Reply<tasks::Task> reply) {
   auto call = open<tasks::Task>(std::move(reply));
   auto body = [this, id](const tasks::CallContext&) { return service_.get(id); };
-  tasks::TaskService::GetDone done = [this, call, meta, body, read = readStarted()](
+  tasks::TaskService::GetDone done = [this, call, meta, body, onLoop = loopCallStarted()](
                                          Result<tasks::Task, tasks::TaskError> result,
                                          std::exception_ptr error) {
     if (!error) {

@@ -29,7 +29,9 @@ namespace workstream::gateway {
 // the database on that loop when the store can start it at once (an idle
 // connection, see TaskStore::tryGetAsync): no worker and no other thread
 // takes part. Otherwise, and when that read fails with the store
-// unavailable, it runs on a worker as every other call does.
+// unavailable, it runs on a worker as every other call does. A create with
+// no Idempotency-Key is made on the loop the same way (one statement); one
+// that fails there is answered with that failure, as a write on a worker is.
 //
 // Overload: a call that finds the queue full is answered unavailable at once
 // (on the client's timer thread), never queued. Reads are retried while the
@@ -77,8 +79,11 @@ class LocalTasksClient final : public TasksClient {
   template <class T, class Body>
   void submit(const char* method, const CallMeta& meta, bool retryUnavailable, Reply<T> reply,
               Body body);
-  // Counts a read until the returned handle and its copies are gone.
-  std::shared_ptr<void> readStarted();
+  // Counts a call on an event loop until the returned handle and its copies
+  // are gone.
+  std::shared_ptr<void> loopCallStarted();
+  void logCreated(const tasks::TaskStore::Created& created,
+                  const tasks::CallContext& context) const;
 
   tasks::TaskService& service_;
   Logger log_;
@@ -87,9 +92,9 @@ class LocalTasksClient final : public TasksClient {
   // they have not reached is still answered by its deadline.
   TimerThread timer_;
   WorkerPool workers_;
-  std::mutex readsMutex_;
-  std::condition_variable readsDone_;
-  int reads_ = 0;  // reads on an event loop still holding this client
+  std::mutex loopCallsMutex_;
+  std::condition_variable loopCallsDone_;
+  int loopCalls_ = 0;  // calls on an event loop still holding this client
 };
 
 }  // namespace workstream::gateway

@@ -38,13 +38,13 @@ struct InFlight : std::enable_shared_from_this<InFlight> {
 
   // Sends the statement and waits for its answer. A wait is queued before
   // this handler returns, so before the loop can see the socket ready.
-  void start(const char* statement, const std::vector<std::string>& params) {
+  void start(const char* statement, const AsyncParams& params) {
     cancelKey = EventLoop::onLeave([weak = weak_from_this()] {
       if (auto self = weak.lock()) self->socket.cancel();
     });
     std::vector<const char*> values;
     values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p.c_str());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
     if (PQsetnonblocking(conn(), 1) != 0 ||
         PQsendQueryPrepared(conn(), statement, static_cast<int>(values.size()), values.data(),
                             nullptr, nullptr, 0) == 0) {
@@ -106,8 +106,7 @@ struct InFlight : std::enable_shared_from_this<InFlight> {
 
 }  // namespace
 
-bool tryExecPreparedOnLoop(Pool& pool, const char* statement, std::vector<std::string> params,
-                           AsyncDone& done) {
+bool tryExecPreparedOnLoop(Pool& pool, const char* statement, AsyncParams params, AsyncDone& done) {
   auto* loop = EventLoop::current();
   if (loop == nullptr) return false;
   auto lease = pool.tryAcquire();

@@ -136,6 +136,26 @@ TaskStore::Created PgTaskStore::create(const Task& task, const OutboxEvent& even
   return {taskAt(earlier, 0), true};
 }
 
+bool PgTaskStore::tryCreateAsync(const Task& task, const OutboxEvent& event, CreateDone& done) {
+  const auto owned = [](const pg::Param& p) {
+    return p ? std::optional<std::string>(*p) : std::nullopt;
+  };
+  pg::AsyncDone answer = [done, task](std::optional<PgResult>, std::exception_ptr error) {
+    if (error) return done(std::nullopt, error);
+    done(Created{task, false}, nullptr);
+  };
+  if (!pg::tryExecPreparedOnLoop(
+          pool_, "create_task",
+          {task.id, task.title, task.description, task.assigneeEmail, formatRfc3339(task.createdAt),
+           event.eventId, event.eventType, event.routingKey, event.aggregateId, event.envelopeJson,
+           owned(nonEmpty(event.requestId)), owned(nonEmpty(event.traceId)), event.producer},
+          answer)) {
+    return false;
+  }
+  done = nullptr;
+  return true;
+}
+
 std::optional<Task> PgTaskStore::get(const std::string& id) {
   auto lease = pool_.acquire();
   auto result = pg::execPrepared(lease.get(), "get_task", {id});

@@ -21,6 +21,7 @@ class PgTaskStore final : public TaskStore {
   std::optional<Task> get(const std::string& id) override;
   // On an idle pooled connection, awaited on the caller's event loop and
   // answered there (pg/pg_async.hpp): only a loop's thread can start one.
+  bool tryCreateAsync(const Task& task, const OutboxEvent& event, CreateDone& done) override;
   bool tryGetAsync(const std::string& id, GetDone& done) override;
   std::vector<Task> list(const StoreQuery& query) override;
   Completed complete(const std::string& id, Timestamp at,

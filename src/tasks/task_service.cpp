@@ -39,6 +39,25 @@ Result<TaskStore::Created, TaskError> TaskService::create(NewTask request,
   return created;
 }
 
+bool TaskService::tryCreateAsync(const NewTask& request, const CallContext& context,
+                                 CreateDone& done) {
+  if (request.idempotencyKey) return false;  // a replay needs more than one statement
+  auto valid = validateNewTask(request);
+  if (!valid) return false;  // answered by create(), on the caller's way
+  const auto now = clock_();
+  Task task{newUuid(), valid->title, valid->description, valid->assigneeEmail, TaskStatus::open,
+            now,       now,          std::nullopt};
+  const auto event = taskEvent(events::kTaskCreated, task, context, now);
+  TaskStore::CreateDone answer = [done](std::optional<TaskStore::Created> created,
+                                        std::exception_ptr error) {
+    if (error) return done(TaskStore::Created{}, error);
+    done(std::move(*created), nullptr);
+  };
+  if (!store_.tryCreateAsync(task, event, answer)) return false;
+  done = nullptr;
+  return true;
+}
+
 Result<Task, TaskError> TaskService::get(std::string_view id) {
   auto validId = validateId(id);
   if (!validId) return validId.error();

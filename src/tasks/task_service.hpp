@@ -17,6 +17,11 @@ class TaskService {
   TaskService(TaskStore& store, Clock clock) : store_(store), clock_(std::move(clock)) {}
 
   Result<TaskStore::Created, TaskError> create(NewTask request, const CallContext& context);
+  // create() without blocking, for a valid request with no idempotency key,
+  // when the store can start it now (TaskStore::tryCreateAsync): as
+  // tryGetAsync below. False, `done` untouched: call create() instead.
+  using CreateDone = std::function<void(Result<TaskStore::Created, TaskError>, std::exception_ptr)>;
+  bool tryCreateAsync(const NewTask& request, const CallContext& context, CreateDone& done);
   Result<Task, TaskError> get(std::string_view id);
   // get() without blocking, when the store can start it now (see
   // TaskStore::tryGetAsync): true, and `done` is taken and called once, on

@@ -56,6 +56,16 @@ class TaskStore {
   virtual Created create(const Task& task, const OutboxEvent& event,
                          const std::optional<std::string>& idempotencyKey) = 0;
 
+  // create() of a task with no idempotency key, without blocking the
+  // caller, when the store can start it now: as tryGetAsync below, `done`
+  // called once on the caller's loop with what create() would return or the
+  // exception it would throw. False: call create() instead.
+  using CreateDone = std::function<void(std::optional<Created>, std::exception_ptr)>;
+  virtual bool tryCreateAsync(const Task& /*task*/, const OutboxEvent& /*event*/,
+                              CreateDone& /*done*/) {
+    return false;
+  }
+
   virtual std::optional<Task> get(const std::string& id) = 0;
 
   // get() without blocking the caller, when the store can start one now

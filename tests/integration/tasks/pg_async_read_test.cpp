@@ -1,6 +1,7 @@
-// Reads without blocking (PgTaskStore::tryGetAsync on pg/pg_async.hpp),
-// against Postgres, on an event loop as the HTTP server's I/O threads run
-// them: the in-process gateway's GET path.
+// Reads and creates without blocking (PgTaskStore::tryGetAsync and
+// tryCreateAsync on pg/pg_async.hpp), against Postgres, on an event loop as
+// the HTTP server's I/O threads run them: the in-process gateway's GET and
+// POST paths.
 #include <libpq-fe.h>
 
 #include <catch2/catch.hpp>
@@ -45,6 +46,32 @@ std::optional<AsyncAnswer> readOn(LoopThread& loop, TaskStore& store, const std:
       promise->set_value({std::move(task), error, std::this_thread::get_id()});
     };
     const bool ok = store.tryGetAsync(id, done);
+    CHECK(ok != static_cast<bool>(done));  // taken when started, untouched when not
+    return ok;
+  });
+  if (!started) return std::nullopt;
+  REQUIRE(answer.wait_for(10s) == std::future_status::ready);
+  return answer.get();
+}
+
+struct CreateAnswer {
+  Result<TaskStore::Created, TaskError> created{TaskStore::Created{}};
+  std::exception_ptr error;
+  std::thread::id thread;
+};
+
+// Starts a create through the service on the loop; nullopt when it would
+// not start one. Waits up to 10 s for the answer.
+std::optional<CreateAnswer> createOn(LoopThread& loop, TaskService& service, NewTask request,
+                                     const CallContext& context) {
+  auto promise = std::make_shared<std::promise<CreateAnswer>>();
+  auto answer = promise->get_future();
+  const bool started = loop.call([&] {
+    TaskService::CreateDone done = [promise](Result<TaskStore::Created, TaskError> created,
+                                             std::exception_ptr error) {
+      promise->set_value({std::move(created), error, std::this_thread::get_id()});
+    };
+    const bool ok = service.tryCreateAsync(request, context, done);
     CHECK(ok != static_cast<bool>(done));  // taken when started, untouched when not
     return ok;
   });
@@ -203,5 +230,104 @@ TEST_CASE("local tasks client: a get whose read broke on the loop is answered th
   auto result = answer.get();
   REQUIRE(result.ok());
   CHECK(result->id == created->task.id);
+  CHECK(warmOne(pool) != pid);
+}
+
+TEST_CASE(
+    "tasks store: a create on an event loop commits the task and its event as create does, on "
+    "that loop") {
+  TasksFixture f;
+  LoopThread loop;
+  const NewTask request{"Made on the loop", std::string("Details"), std::string("ann@example.com"),
+                        std::nullopt};
+  // A fresh pool has no idle connection: nothing starts.
+  CHECK_FALSE(createOn(loop, f.service, request, f.context).has_value());
+  f.create("Warms a connection");
+  // A thread that runs no loop starts nothing either.
+  TaskService::CreateDone unused = [](Result<TaskStore::Created, TaskError>, std::exception_ptr) {};
+  CHECK_FALSE(f.service.tryCreateAsync(request, f.context, unused));
+  // Nor does a create with an idempotency key (a replay takes more than one
+  // statement), nor one that is not valid (create() answers it).
+  NewTask keyed = request;
+  keyed.idempotencyKey = "key-1";
+  CHECK_FALSE(createOn(loop, f.service, keyed, f.context).has_value());
+  CHECK_FALSE(createOn(loop, f.service, {"", std::nullopt, std::nullopt, std::nullopt}, f.context)
+                  .has_value());
+
+  const auto made = createOn(loop, f.service, request, f.context);
+  REQUIRE(made.has_value());
+  CHECK_FALSE(made->error);
+  CHECK(made->thread == loop.id());
+  REQUIRE(made->created.ok());
+  const auto& task = made->created->task;
+  CHECK_FALSE(made->created->replayed);
+  const auto read = f.store.get(task.id);
+  REQUIRE(read.has_value());
+  CHECK(read->title == "Made on the loop");
+  CHECK(read->description == "Details");
+  CHECK(read->assigneeEmail == "ann@example.com");
+  CHECK(read->status == TaskStatus::open);
+  CHECK(read->createdAt == task.createdAt);
+  auto rows = f.db.sql(
+      "SELECT event_type, routing_key, request_id, trace_id, envelope->'payload'->>'title' FROM "
+      "outbox WHERE aggregate_id = '" +
+      task.id + "'");
+  REQUIRE(rows.rows() == 1);
+  CHECK(rows.text(0, 0) == "workstream.task.created.v1");
+  CHECK(rows.text(0, 1) == "workstream.task.created");
+  CHECK(rows.text(0, 2) == f.context.requestId);
+  CHECK(rows.text(0, 3) == f.context.traceId);
+  CHECK(rows.text(0, 4) == "Made on the loop");
+}
+
+TEST_CASE("tasks store: a create whose connection broke is Unavailable and leaves no task") {
+  PgSchema db;
+  pg::Pool pool(taskPoolOptions(db.url(), 1), quietLogger());
+  PgTaskStore store(pool);
+  TaskService service(store, systemNow);
+  LoopThread loop;
+  const int pid = warmOne(pool);
+  db.sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+
+  const auto made = createOn(loop, service, {"Lost", std::nullopt, std::nullopt, std::nullopt},
+                             {"req-2", "4bf92f3577b34da6a3ce929d0e0e4736"});
+  REQUIRE(made.has_value());
+  REQUIRE(made->error);
+  CHECK_THROWS_AS(std::rethrow_exception(made->error), Unavailable);
+  CHECK(db.sql("SELECT count(*) FROM tasks").text(0, 0) == "0");
+  CHECK(db.sql("SELECT count(*) FROM outbox").text(0, 0) == "0");
+  CHECK(warmOne(pool) != pid);
+}
+
+TEST_CASE(
+    "local tasks client: a create whose statement failed on the loop is answered with that "
+    "failure, never tried again") {
+  PgSchema db;
+  pg::Pool pool(taskPoolOptions(db.url(), 1), quietLogger());
+  PgTaskStore store(pool);
+  TaskService service(store, systemNow);
+  const int pid = warmOne(pool);
+  db.sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+
+  std::promise<Result<gateway::CreatedTask, gateway::CallError>> promise;
+  auto answer = promise.get_future();
+  {
+    LoopThread loop;
+    gateway::LocalTasksClient client(service, quietLogger(), {1, 16, 5s});
+    loop.call([&] {
+      client.create({"Written once", std::nullopt, std::nullopt, std::nullopt}, {"req-1", ""},
+                    [&](Result<gateway::CreatedTask, gateway::CallError> result) {
+                      promise.set_value(result);
+                    });
+      return 0;
+    });
+    REQUIRE(answer.wait_for(10s) == std::future_status::ready);
+  }
+  auto result = answer.get();
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().kind == gateway::CallError::Kind::unavailable);
+  CHECK(result.error().code == "UNAVAILABLE");
+  // Nothing was written, and no worker tried the write again.
+  CHECK(db.sql("SELECT count(*) FROM tasks").text(0, 0) == "0");
   CHECK(warmOne(pool) != pid);
 }
