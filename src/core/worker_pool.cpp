@@ -1,8 +1,11 @@
 #include "workstream/core/worker_pool.hpp"
 
+#include <pthread.h>
+
 namespace workstream {
 
-WorkerPool::WorkerPool(int threads, std::size_t capacity) : capacity_(capacity) {
+WorkerPool::WorkerPool(int threads, std::size_t capacity, std::string name)
+    : name_(std::move(name)), capacity_(capacity) {
   threads_.reserve(static_cast<std::size_t>(threads));
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
@@ -31,6 +34,8 @@ void WorkerPool::stop() {
 }
 
 void WorkerPool::work() {
+  // Otherwise a thread goes by the name of the one that made it.
+  pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
   while (true) {
     Job job;
     {

@@ -76,7 +76,7 @@ LocalTasksClient::LocalTasksClient(tasks::TaskService& service, Logger log, Opti
     : service_(service),
       log_(std::move(log)),
       timeout_(options.timeout),
-      workers_(options.workers, options.queueCapacity) {}
+      workers_(options.workers, options.queueCapacity, "tasks-local") {}
 
 LocalTasksClient::~LocalTasksClient() {
   {

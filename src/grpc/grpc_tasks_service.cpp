@@ -75,7 +75,9 @@ grpc::Status fail(grpc::ServerContextBase* context, const TaskError& error) {
 
 GrpcTasksService::GrpcTasksService(TaskService& service, Logger log, Metrics* metrics,
                                    Options options)
-    : service_(service), log_(std::move(log)), workers_(options.workers, options.queueCapacity) {
+    : service_(service),
+      log_(std::move(log)),
+      workers_(options.workers, options.queueCapacity, "tasks-grpc") {
   if (metrics == nullptr) return;
   for (std::size_t i = 0; i < std::size(kMethods); ++i) {
     durations_[i] =

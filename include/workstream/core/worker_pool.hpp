@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,7 +19,8 @@ class WorkerPool {
  public:
   using Job = std::function<void()>;
 
-  WorkerPool(int threads, std::size_t capacity);
+  // `name` names its threads (15 characters at most), for ps and /proc.
+  WorkerPool(int threads, std::size_t capacity, std::string name = "worker");
   ~WorkerPool();  // stop()
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -34,6 +36,7 @@ class WorkerPool {
  private:
   void work();
 
+  const std::string name_;
   const std::size_t capacity_;
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,3 +1,5 @@
+#include <pthread.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <future>
@@ -127,4 +129,17 @@ TEST_CASE("timer thread: a cancelled entry never runs, cancelling what ran chang
   timer.cancel(cancelled);  // twice: nothing
   REQUIRE(later.get_future().wait_for(5s) == std::future_status::ready);
   CHECK(cancelledRan == 0);
+}
+
+TEST_CASE("worker pool: its threads go by its name, not by the name of the thread that made them") {
+  pthread_setname_np(pthread_self(), "submitter");
+  WorkerPool pool(1, 1, "named-workers");
+  std::promise<std::string> name;
+  REQUIRE(pool.trySubmit([&] {
+    char buffer[16] = {};
+    pthread_getname_np(pthread_self(), buffer, sizeof buffer);
+    name.set_value(buffer);
+  }));
+  CHECK(name.get_future().get() == "named-workers");
+  pthread_setname_np(pthread_self(), "unit_tests");
 }

@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include "fakes/memory_task_store.hpp"
 #include "fakes/quiet_logger.hpp"
@@ -87,10 +89,11 @@ TEST_CASE(
     "tasks gRPC service: calls wait for its fixed workers, the excess is refused UNAVAILABLE at "
     "once, and no thread is started for them") {
   fakes::MemoryTaskStore store;
-  Gate gate;
+  Gate warmGate, gate;
   tasks::TaskService service(store, systemNow);
   tasks::GrpcTasksService grpcService(service, fakes::quietLogger("test"), nullptr,
                                       {/*workers=*/2, /*queueCapacity=*/2});
+  std::vector<std::unique_ptr<PendingGet>> calls;
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -99,42 +102,80 @@ TEST_CASE(
   REQUIRE(port != 0);
   auto stub = pb::TasksService::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  // However the test ends, the store lets go and every call is answered
+  // before the server goes.
+  struct Release {
+    Gate& warmGate;
+    Gate& gate;
+    std::vector<std::unique_ptr<PendingGet>>& calls;
+    ~Release() {
+      warmGate.open();
+      gate.open();
+      for (auto& call : calls) call->wait(10s);
+    }
+  } release{warmGate, gate, calls};
+  auto startCalls = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      calls.push_back(std::make_unique<PendingGet>());
+      calls.back()->start(*stub);
+    }
+  };
 
-  // One call first, answered: gRPC's own threads, both sides, are up.
-  PendingGet warm;
-  warm.start(*stub);
-  REQUIRE(warm.wait(5s));
-  CHECK(warm.status->error_code() == grpc::StatusCode::NOT_FOUND);
+  // Two calls at once first, answered: gRPC's own threads, both sides, are
+  // up, and the calls took both workers.
+  store.beforeEach = [&] { warmGate.enter(); };
+  startCalls(2);
+  REQUIRE(warmGate.waitEntered(2));
+  warmGate.open();
+  for (auto& call : calls) {
+    REQUIRE(call->wait(5s));
+    CHECK(call->status->error_code() == grpc::StatusCode::NOT_FOUND);
+  }
+  calls.clear();
   const auto threadsBefore = threadsOfThisProcess();
 
   store.beforeEach = [&] { gate.enter(); };
-  std::vector<std::unique_ptr<PendingGet>> calls;
-  for (int i = 0; i < 6; ++i) calls.push_back(std::make_unique<PendingGet>());
   // Two calls hold both workers ...
-  calls[0]->start(*stub);
-  calls[1]->start(*stub);
+  startCalls(2);
   REQUIRE(gate.waitEntered(2));
-  // ... two more wait in the queue, and the last two are refused.
-  for (int i = 2; i < 6; ++i) calls[i]->start(*stub);
-  for (int i = 4; i < 6; ++i) {
-    auto status = calls[i]->wait(5s);
-    REQUIRE(status);
-    CHECK(status->error_code() == grpc::StatusCode::UNAVAILABLE);
-    CHECK(calls[i]->code() == "UNAVAILABLE");
-    CHECK(status->error_message() == "too many calls to the tasks service are waiting");
+  // ... of four more, two wait in the queue and two are refused at once
+  // (which two is the order the server takes them in).
+  startCalls(4);
+  std::vector<PendingGet*> refused, waiting;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (refused.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    refused.clear();
+    for (int i = 2; i < 6; ++i) {
+      if (calls[i]->wait(0ms)) refused.push_back(calls[i].get());
+    }
+    std::this_thread::sleep_for(5ms);
   }
-  for (int i = 0; i < 4; ++i) CHECK_FALSE(calls[i]->wait(0ms));
+  REQUIRE(refused.size() == 2);
+  for (auto* call : refused) {
+    CHECK(call->status->error_code() == grpc::StatusCode::UNAVAILABLE);
+    CHECK(call->code() == "UNAVAILABLE");
+    CHECK(call->status->error_message() == "too many calls to the tasks service are waiting");
+  }
+  std::this_thread::sleep_for(50ms);
+  int unanswered = 0;
+  for (auto& call : calls) unanswered += call->wait(0ms) ? 0 : 1;
+  CHECK(unanswered == 4);
   CHECK(gate.entered() == 2);
   CHECK(threadsOfThisProcess() == threadsBefore);
 
   // Once the store answers, the held and the queued calls are answered too.
   gate.open();
-  for (int i = 0; i < 4; ++i) {
-    auto status = calls[i]->wait(5s);
+  int found = 0;
+  for (auto& call : calls) {
+    auto status = call->wait(5s);
     REQUIRE(status);
-    CHECK(status->error_code() == grpc::StatusCode::NOT_FOUND);
-    CHECK(calls[i]->code() == "TASK_NOT_FOUND");
+    if (status->error_code() == grpc::StatusCode::NOT_FOUND) {
+      CHECK(call->code() == "TASK_NOT_FOUND");
+      ++found;
+    }
   }
+  CHECK(found == 4);
   CHECK(gate.entered() == 4);
+  CHECK(threadsOfThisProcess() == threadsBefore);
   server->Shutdown();
 }
