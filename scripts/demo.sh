@@ -42,7 +42,7 @@ if [ "$mode" = local ]; then
     [ -n "$bin" ] || { [ -x "$candidate" ] && bin=$candidate; } || true
   done
   [ -n "$bin" ] || fail "no workstream binary: run scripts/run.sh first, or set WORKSTREAM_BIN"
-  cli() { show "workstream $*"; "$bin" "$@"; }
+  run_cli() { "$bin" "$@"; }
 else
   read -r -a compose <<<"${DEMO_COMPOSE:-docker compose}"
   env_value() { sed -n "s/^$1=//p" "${DEMO_ENV_FILE:-$root/.env}" 2>/dev/null | tail -1; }
@@ -50,8 +50,21 @@ else
   admin=
   mailpit=http://127.0.0.1:$(env_value MAILPIT_UI_PORT | grep . || echo 8025)
   rabbitmq_ui=http://127.0.0.1:$(env_value RABBITMQ_UI_PORT | grep . || echo 15672)
-  cli() { show "docker compose run --rm admin $*"; (cd "$root" && "${compose[@]}" run --rm -T admin "$@"); }
+  run_cli() { (cd "$root" && "${compose[@]}" run --rm -T admin "$@"); }
+  show_cli() { show "docker compose run --rm admin $*"; }
 fi
+[ "$mode" = compose ] || show_cli() { show "workstream $*"; }
+cli() { show_cli "$@"; run_cli "$@"; }
+# wait_for_dlq EVENT_ID [TEXT]: until `dlq show` finds the message (with TEXT
+# in what it prints), up to 60 s. The consumer dead-letters within moments,
+# but its first dead-letter also opens the connection it publishes on.
+wait_for_dlq() {
+  local waited=0
+  until run_cli dlq show "$1" 2>/dev/null | grep -q -- "${2:-$1}"; do
+    [ $((waited += 1)) -le 60 ] || fail "$1 did not reach the dead-letter queue in 60 s"
+    sleep 1
+  done
+}
 
 curl -fsS "$gateway/api/v1/tasks?limit=1" >/dev/null ||
   fail "the gateway does not answer at $gateway: start the system first (scripts/run.sh, or docker compose up)"
@@ -146,13 +159,13 @@ PY
 fi
 
 say "It waits in the notifications dead-letter queue"
-sleep 1
+wait_for_dlq "$poison"
 cli dlq list --queue notifications
 cli dlq show "$poison"
 
 say "Replay it: back to its queue, its attempts reset; still not JSON, so it returns to the DLQ"
 cli dlq replay --queue notifications --event-id "$poison"
-sleep 1
+wait_for_dlq "$poison" x-replay-history
 cli dlq show "$poison"
 
 printf '\ndemo: done (task %s)\n' "$task"
