@@ -74,8 +74,11 @@ std::optional<Pool::Lease> Pool::tryAcquire() {
 }
 
 void Pool::release(PGconn* conn) {
-  // A connection that broke, or was left inside a transaction, is not reused.
-  const bool healthy = PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
+  // A connection that broke, or was left inside a transaction or a
+  // pipeline, is not reused.
+  const bool healthy = PQstatus(conn) == CONNECTION_OK &&
+                       PQtransactionStatus(conn) == PQTRANS_IDLE &&
+                       PQpipelineStatus(conn) == PQ_PIPELINE_OFF;
   if (!healthy) PQfinish(conn);
   {
     std::lock_guard lock(mutex_);

@@ -149,7 +149,7 @@ bool PgTaskStore::tryCreateAsync(const Task& task, const OutboxEvent& event, Cre
           {task.id, task.title, task.description, task.assigneeEmail, formatRfc3339(task.createdAt),
            event.eventId, event.eventType, event.routingKey, event.aggregateId, event.envelopeJson,
            owned(nonEmpty(event.requestId)), owned(nonEmpty(event.traceId)), event.producer},
-          answer)) {
+          answer, pg::Sharing::Alone)) {
     return false;
   }
   done = nullptr;
@@ -174,7 +174,8 @@ bool PgTaskStore::tryGetAsync(const std::string& id, GetDone& done) {
     }
     done(std::move(task), nullptr);
   };
-  if (!pg::tryExecPreparedOnLoop(pool_, "get_task", {id}, answer)) return false;
+  if (!pg::tryExecPreparedOnLoop(pool_, "get_task", {id}, answer, pg::Sharing::Pipelined))
+    return false;
   done = nullptr;
   return true;
 }

@@ -138,42 +138,113 @@ TEST_CASE("tasks store: a read whose connection broke is Unavailable, and the po
   CHECK_FALSE(store.get(kUnknown).has_value());
 }
 
-TEST_CASE(
-    "tasks store: reads started together on a loop take the idle connections, each "
-    "answered once") {
-  TasksFixture f;
-  const auto task = f.create("Read by many");
-  {
-    std::vector<pg::Pool::Lease> warm;  // four idle connections
-    for (int i = 0; i < 4; ++i) warm.push_back(f.pool.acquire());
-  }
-  LoopThread loop;
+namespace {
+
+// Starts `ids.size()` reads in one turn of the loop; returns how many
+// started, and waits up to 10 s for their answers, in the order given.
+struct Reads {
+  int started = 0;
+  std::vector<std::string> answers;  // the task's id, "none", or the error's type
+};
+Reads readAllOn(LoopThread& loop, TaskStore& store, const std::vector<std::string>& ids) {
   std::mutex mutex;
-  std::vector<std::string> answered;
-  const int started = loop.call([&] {
+  Reads reads;
+  reads.started = loop.call([&] {
     int n = 0;
-    for (int i = 0; i < 10; ++i) {
+    for (const auto& id : ids) {
       TaskStore::GetDone done = [&](std::optional<Task> read, std::exception_ptr error) {
+        std::string answer = read ? read->id : "none";
+        try {
+          if (error) std::rethrow_exception(error);
+        } catch (const Unavailable&) {
+          answer = "Unavailable";
+        } catch (const pg::PgError& e) {
+          answer = "PgError " + e.sqlstate();
+        } catch (...) {
+          answer = "other";
+        }
         std::lock_guard lock(mutex);
-        answered.push_back(error || !read ? std::string("failed") : read->id);
+        reads.answers.push_back(answer);
       };
-      if (f.store.tryGetAsync(task.id, done)) ++n;
+      if (store.tryGetAsync(id, done)) ++n;
     }
     return n;
   });
-  CHECK(started == 4);  // one per idle connection; the rest go the blocking way
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < deadline) {
     {
       std::lock_guard lock(mutex);
-      if (static_cast<int>(answered.size()) >= started) break;
+      if (static_cast<int>(reads.answers.size()) >= reads.started) break;
     }
     std::this_thread::sleep_for(5ms);
   }
   std::this_thread::sleep_for(50ms);  // an answer too many would show now
   std::lock_guard lock(mutex);
-  CHECK(static_cast<int>(answered.size()) == started);
-  for (const auto& id : answered) CHECK(id == task.id);
+  return reads;
+}
+
+// Idle connections the pool hands out now, without making one.
+int idleIn(pg::Pool& pool) {
+  std::vector<pg::Pool::Lease> taken;
+  while (auto lease = pool.tryAcquire()) taken.push_back(std::move(*lease));
+  return static_cast<int>(taken.size());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "tasks store: reads started together on a loop share one connection, 32 at most, each "
+    "answered once and in order") {
+  TasksFixture f;
+  const auto task = f.create("Read by many");
+  {
+    std::vector<pg::Pool::Lease> warm;  // three idle connections
+    for (int i = 0; i < 3; ++i) warm.push_back(f.pool.acquire());
+  }
+  LoopThread loop;
+  std::vector<std::string> ids(40, task.id);
+  ids[5] = kUnknown;
+  const auto reads = readAllOn(loop, f.store, ids);
+  CHECK(reads.started == 40);  // 32 on one connection, 8 on a second
+  REQUIRE(reads.answers.size() == 40);
+  CHECK(reads.answers[5] == "none");
+  for (std::size_t i = 0; i < reads.answers.size(); ++i) {
+    if (i != 5) CHECK(reads.answers[i] == task.id);
+  }
+  CHECK(idleIn(f.pool) == 3);  // both back in the pool, ready for the blocking way
+  CHECK(f.store.get(task.id).has_value());
+}
+
+TEST_CASE(
+    "tasks store: a read that fails among shared reads fails alone, and the connection serves "
+    "on") {
+  TasksFixture f;
+  const auto task = f.create("Read beside a failure");
+  warmOne(f.pool);
+  LoopThread loop;
+  const auto reads = readAllOn(loop, f.store, {task.id, "not-a-uuid", task.id});
+  CHECK(reads.started == 3);
+  REQUIRE(reads.answers.size() == 3);
+  CHECK(reads.answers[0] == task.id);
+  CHECK(reads.answers[1] == "PgError 22P02");  // invalid_text_representation
+  CHECK(reads.answers[2] == task.id);
+  CHECK(idleIn(f.pool) == 1);  // the same connection, back and reused
+  const auto again = readAllOn(loop, f.store, {task.id});
+  REQUIRE(again.answers.size() == 1);
+  CHECK(again.answers[0] == task.id);
+}
+
+TEST_CASE("tasks store: shared reads whose connection broke are all Unavailable") {
+  PgSchema db;
+  pg::Pool pool(taskPoolOptions(db.url(), 1), quietLogger());
+  PgTaskStore store(pool);
+  LoopThread loop;
+  const int pid = warmOne(pool);
+  db.sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+  const auto reads = readAllOn(loop, store, {kUnknown, kUnknown, kUnknown});
+  CHECK(reads.started == 3);
+  CHECK(reads.answers == std::vector<std::string>(3, "Unavailable"));
+  CHECK(warmOne(pool) != pid);
 }
 
 TEST_CASE("tasks store: a loop that stops answers its reads in flight Unavailable") {
@@ -189,7 +260,7 @@ TEST_CASE("tasks store: a loop that stops answers its reads in flight Unavailabl
     pg::AsyncDone done = [&](std::optional<pg::PgResult>, std::exception_ptr error) {
       promise.set_value(error);
     };
-    return pg::tryExecPreparedOnLoop(pool, "slow", {}, done);
+    return pg::tryExecPreparedOnLoop(pool, "slow", {}, done, pg::Sharing::Alone);
   });
   REQUIRE(started);
   const auto stopping = std::chrono::steady_clock::now();
