@@ -87,6 +87,12 @@ void RabbitConsumer::run() {
       stuck_ = false;
       log_.info("consuming", {{"queue", options_.queue.name}});
       if (options_.onSubscribed) options_.onSubscribed();
+      // Connected before the first delivery that must move, not by it: that
+      // delivery would wait for the connection, and every other with it.
+      if (auto failure = publisher.tryConnect()) {
+        log_.warn("cannot connect the publisher of retries and dead letters yet",
+                  {{"queue", options_.queue.name}, {"error", *failure}});
+      }
       serve(connection, publisher);
       drain(connection, publisher);
       connected_ = false;

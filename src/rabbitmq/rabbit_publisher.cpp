@@ -47,6 +47,16 @@ void RabbitPublisher::connect() {
   nextTag_ = 1;
 }
 
+std::optional<std::string> RabbitPublisher::tryConnect() {
+  if (connection_) return std::nullopt;
+  try {
+    connect();
+    return std::nullopt;
+  } catch (const InfrastructureError& e) {
+    return e.what();
+  }
+}
+
 void RabbitPublisher::send(const events::OutgoingMessage& message) {
   auto entries = headerEntries(message);
   const std::string expiration = message.expirationMs ? std::to_string(*message.expirationMs) : "";

@@ -2,6 +2,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "rabbitmq/amqp_connection.hpp"
 #include "workstream/events/publisher.hpp"
@@ -18,6 +20,12 @@ class RabbitPublisher final : public events::EventPublisher {
   ~RabbitPublisher() override;
 
   std::vector<bool> publish(const std::vector<events::OutgoingMessage>& batch) override;
+
+  // Connects now unless connected, so that a publisher kept for rare use
+  // has paid for its connection (a name lookup, a handshake) before it is
+  // needed. Returns the failure when the broker cannot be reached; publish
+  // then connects again.
+  std::optional<std::string> tryConnect();
 
  private:
   void connect();

@@ -31,6 +31,31 @@ TEST_CASE("consumer: done messages are acked once and leave the queue") {
   CHECK(handler.count() == 20);  // nothing twice
 }
 
+TEST_CASE(
+    "consumer: its publisher of retries and dead letters connects when it subscribes, before "
+    "any delivery fails") {
+  Broker broker;
+  Scripted handler([](const auto&) { return events::Outcome::ok(); });
+  amqp::RabbitConsumer consumer(broker.options(), handler, testing::quietLogger(), broker.metrics);
+  // The broker's names of this vhost's connections.
+  const auto connections = [&] {
+    return testing::servers("rabbitmqctl -q list_connections vhost client_properties");
+  };
+  consumer.start();
+  const auto retries = [&] {
+    const auto listed = connections();
+    for (std::size_t at = 0; (at = listed.find(broker.vhost.name(), at)) != std::string::npos;) {
+      const auto end = listed.find('\n', at);
+      if (listed.substr(at, end - at).find("consumer (retries)") != std::string::npos) return true;
+      at = end;
+    }
+    return false;
+  };
+  CHECK(eventually(retries, 15));
+  CHECK(handler.count() == 0);  // nothing was delivered, let alone failed
+  consumer.stop(std::chrono::steady_clock::now() + 2s);
+}
+
 TEST_CASE("consumer: poison goes to the DLQ at once, with its error context") {
   Broker broker;
   Scripted handler(

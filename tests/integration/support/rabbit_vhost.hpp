@@ -18,6 +18,7 @@ class RabbitVhost {
   RabbitVhost(const RabbitVhost&) = delete;
   RabbitVhost& operator=(const RabbitVhost&) = delete;
 
+  const std::string& name() const { return name_; }
   const std::string& url() const { return url_; }
   amqp::ConnectionOptions options(std::string name = "test") const;
   // Messages ready in a queue (passive declare).
