@@ -4,6 +4,7 @@
 // POST paths.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
@@ -144,15 +145,17 @@ namespace {
 // started, and waits up to 10 s for their answers, in the order given.
 struct Reads {
   int started = 0;
-  std::vector<std::string> answers;  // the task's id, "none", or the error's type
+  std::vector<std::string> answers;  // by read: the task's id, "none", or the error's type
+  std::vector<std::size_t> order;    // the reads, in the order they were answered
 };
 Reads readAllOn(LoopThread& loop, TaskStore& store, const std::vector<std::string>& ids) {
   std::mutex mutex;
   Reads reads;
+  reads.answers.resize(ids.size(), "unanswered");
   reads.started = loop.call([&] {
     int n = 0;
-    for (const auto& id : ids) {
-      TaskStore::GetDone done = [&](std::optional<Task> read, std::exception_ptr error) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      TaskStore::GetDone done = [&, i](std::optional<Task> read, std::exception_ptr error) {
         std::string answer = read ? read->id : "none";
         try {
           if (error) std::rethrow_exception(error);
@@ -164,9 +167,10 @@ Reads readAllOn(LoopThread& loop, TaskStore& store, const std::vector<std::strin
           answer = "other";
         }
         std::lock_guard lock(mutex);
-        reads.answers.push_back(answer);
+        reads.answers[i] = answer;
+        reads.order.push_back(i);
       };
-      if (store.tryGetAsync(id, done)) ++n;
+      if (store.tryGetAsync(ids[i], done)) ++n;
     }
     return n;
   });
@@ -174,7 +178,7 @@ Reads readAllOn(LoopThread& loop, TaskStore& store, const std::vector<std::strin
   while (std::chrono::steady_clock::now() < deadline) {
     {
       std::lock_guard lock(mutex);
-      if (static_cast<int>(reads.answers.size()) >= reads.started) break;
+      if (static_cast<int>(reads.order.size()) >= reads.started) break;
     }
     std::this_thread::sleep_for(5ms);
   }
@@ -206,7 +210,12 @@ TEST_CASE(
   ids[5] = kUnknown;
   const auto reads = readAllOn(loop, f.store, ids);
   CHECK(reads.started == 40);  // 32 on one connection, 8 on a second
-  REQUIRE(reads.answers.size() == 40);
+  REQUIRE(reads.order.size() == 40);
+  // Each connection answers in the order its reads were sent.
+  std::vector<std::size_t> first, second;
+  for (const auto i : reads.order) (i < 32 ? first : second).push_back(i);
+  CHECK(std::is_sorted(first.begin(), first.end()));
+  CHECK(std::is_sorted(second.begin(), second.end()));
   CHECK(reads.answers[5] == "none");
   for (std::size_t i = 0; i < reads.answers.size(); ++i) {
     if (i != 5) CHECK(reads.answers[i] == task.id);
@@ -224,13 +233,13 @@ TEST_CASE(
   LoopThread loop;
   const auto reads = readAllOn(loop, f.store, {task.id, "not-a-uuid", task.id});
   CHECK(reads.started == 3);
-  REQUIRE(reads.answers.size() == 3);
+  CHECK(reads.order == std::vector<std::size_t>{0, 1, 2});
   CHECK(reads.answers[0] == task.id);
   CHECK(reads.answers[1] == "PgError 22P02");  // invalid_text_representation
   CHECK(reads.answers[2] == task.id);
   CHECK(idleIn(f.pool) == 1);  // the same connection, back and reused
   const auto again = readAllOn(loop, f.store, {task.id});
-  REQUIRE(again.answers.size() == 1);
+  REQUIRE(again.order.size() == 1);
   CHECK(again.answers[0] == task.id);
 }
 
@@ -243,6 +252,7 @@ TEST_CASE("tasks store: shared reads whose connection broke are all Unavailable"
   db.sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
   const auto reads = readAllOn(loop, store, {kUnknown, kUnknown, kUnknown});
   CHECK(reads.started == 3);
+  CHECK(reads.order.size() == 3);
   CHECK(reads.answers == std::vector<std::string>(3, "Unavailable"));
   CHECK(warmOne(pool) != pid);
 }
