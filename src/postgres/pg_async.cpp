@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <deque>
 #include <map>
 #include <memory>
@@ -19,39 +20,51 @@ using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 // an idle connection of its own, or goes the blocking way.
 constexpr std::size_t kMostPipelined = 32;
 
-// A connection on loan to one loop, in libpq's pipeline mode: each statement
-// goes out with a sync point of its own, so it is its own implicit
-// transaction and its error is its own, and the answers come back in the
-// order sent. Touched only on its loop's thread. The descriptor watches
-// libpq's socket but never owns it: it is released, not closed.
+// A connection on loan to one loop, in libpq's pipeline mode: the
+// statements sent in one turn of the loop go out together, closed by one
+// sync point, and the answers come back in the order sent. Each statement is
+// its own implicit transaction; one that fails aborts those after it up to
+// the sync point, and they are answered Unavailable (a read is then tried
+// again the blocking way). Touched only on its loop's thread. The
+// descriptor watches libpq's socket but never owns it: it is released, not
+// closed.
 class Pipeline : public std::enable_shared_from_this<Pipeline> {
  public:
   Pipeline(asio::io_context& io, Pool::Lease lease) : lease_(std::move(lease)), socket_(io) {}
+  ~Pipeline() {
+    if (lease_) giveBack();
+  }
 
   PGconn* conn() const { return lease_->get(); }
 
-  bool accepts() const { return lease_ && waiting_.size() < kMostPipelined; }
+  bool accepts() const { return lease_ && statements_ < kMostPipelined; }
 
   // Sends the statement; `done` is called once, with its answer or failure.
   void send(const char* statement, const AsyncParams& params, AsyncDone done) {
     waiting_.push_back(Waiting{std::move(done)});
-    if (waiting_.size() == 1 && !open()) return;
+    ++statements_;
+    if (!opened_ && !open()) return;
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
     if (PQsendQueryPrepared(conn(), statement, static_cast<int>(values.size()), values.data(),
-                            nullptr, nullptr, 0) == 0 ||
-        PQpipelineSync(conn()) == 0) {
+                            nullptr, nullptr, 0) == 0) {
       return breakDown("cannot send");
     }
-    flush();
-    awaitAnswers();
+    // The sync point goes out after the handlers the loop has ready, so the
+    // statements they send travel with this one.
+    if (!syncing_) {
+      syncing_ = true;
+      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->sync(); });
+    }
   }
 
  private:
+  // A statement, or the sync point that closes those sent before it.
   struct Waiting {
     AsyncDone done;
     ResultPtr first{nullptr, PQclear};
+    bool syncPoint = false;
   };
   struct Answer {
     AsyncDone done;
@@ -60,8 +73,12 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   };
 
   bool open() {
+    opened_ = true;
     cancelKey_ = EventLoop::onLeave([weak = weak_from_this()] {
-      if (auto self = weak.lock()) self->socket_.cancel();
+      if (auto self = weak.lock()) {
+        self->leaving_ = true;  // for a sync point posted and still to run
+        self->socket_.cancel();
+      }
     });
     if (PQsetnonblocking(conn(), 1) != 0 || PQenterPipelineMode(conn()) == 0) {
       breakDown("cannot enter pipeline mode");
@@ -74,6 +91,18 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
       return false;
     }
     return true;
+  }
+
+  void sync() {
+    syncing_ = false;
+    if (!lease_) return;  // broke down meanwhile
+    if (leaving_) return breakDown("its event loop stopped");
+    if (PQpipelineSync(conn()) == 0) return breakDown("cannot send");
+    Waiting point;
+    point.syncPoint = true;
+    waiting_.push_back(std::move(point));
+    flush();
+    awaitAnswers();
   }
 
   // Sends what libpq still holds, waiting for room when the socket is full.
@@ -101,35 +130,46 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     });
   }
 
+  static Answer answerOf(PGconn* conn, Waiting& w) {
+    Answer answer{std::move(w.done), std::nullopt, nullptr};
+    try {
+      if (!w.first) throw Unavailable("PostgreSQL read failed: no result");
+      if (PQresultStatus(w.first.get()) == PGRES_PIPELINE_ABORTED) {
+        throw Unavailable("PostgreSQL read failed: a statement sent before it failed");
+      }
+      answer.result = checkResult(conn, w.first.release());
+    } catch (...) {
+      answer.error = std::current_exception();
+    }
+    return answer;
+  }
+
   // Takes every result libpq holds. A statement's first result is its
-  // answer; its sync point says it has no more.
+  // answer, taken when its results end; the answers of a group go out when
+  // its sync point's result comes.
   void takeAnswers() {
     std::vector<Answer> answers;
-    bool ended = false;  // the last result taken ended a statement's results
     while (!waiting_.empty() && PQisBusy(conn()) == 0) {
       ResultPtr next(PQgetResult(conn()), PQclear);
-      if (!next) {
-        // The end of a statement's results; its sync point follows.
-        if (std::exchange(ended, true)) return breakDown("no sync point");
-        continue;
-      }
-      ended = false;
       auto& front = waiting_.front();
-      if (PQresultStatus(next.get()) != PGRES_PIPELINE_SYNC) {
+      if (front.syncPoint) {
+        if (!next || PQresultStatus(next.get()) != PGRES_PIPELINE_SYNC) {
+          return breakDown("answers out of step with the statements");
+        }
+        // Turned into answers only now: a connection that broke under
+        // them has said so by here, and its failures read Unavailable.
+        for (auto& w : settled_) answers.push_back(answerOf(conn(), w));
+        settled_.clear();
+      } else if (next) {
         if (!front.first) front.first = std::move(next);
         continue;
+      } else {
+        settled_.push_back(std::move(front));
+        --statements_;
       }
-      Answer answer{std::move(front.done), std::nullopt, nullptr};
-      try {
-        if (!front.first) throw Unavailable("PostgreSQL read failed: no result");
-        answer.result = checkResult(conn(), front.first.release());
-      } catch (...) {
-        answer.error = std::current_exception();
-      }
-      answers.push_back(std::move(answer));
       waiting_.pop_front();
     }
-    if (waiting_.empty()) {
+    if (waiting_.empty() && !syncing_) {
       giveBack();
     } else {
       flush();
@@ -146,8 +186,14 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
     const auto error = std::make_exception_ptr(
         Unavailable("PostgreSQL read failed: " + why + ": " + lastError(conn())));
     auto failed = std::exchange(waiting_, {});
+    std::vector<Answer> settled;
+    for (auto& w : std::exchange(settled_, {})) settled.push_back(answerOf(conn(), w));
+    statements_ = 0;
     giveBack();
-    for (auto& w : failed) w.done(std::nullopt, error);
+    for (auto& a : settled) a.done(std::move(a.result), a.error);
+    for (auto& w : failed) {
+      if (!w.syncPoint) w.done(std::nullopt, error);
+    }
   }
 
   // Gives the connection back, blocking and out of pipeline mode again, as
@@ -163,7 +209,12 @@ class Pipeline : public std::enable_shared_from_this<Pipeline> {
   std::optional<Pool::Lease> lease_;
   Descriptor socket_;
   std::deque<Waiting> waiting_;
+  std::vector<Waiting> settled_;  // statements with all their results, before their sync point
+  std::size_t statements_ = 0;    // in waiting_
   std::uint64_t cancelKey_ = 0;
+  bool opened_ = false;
+  bool leaving_ = false;  // the loop stops
+  bool syncing_ = false;  // a sync point is posted
   bool reading_ = false;
   bool writing_ = false;
 };
