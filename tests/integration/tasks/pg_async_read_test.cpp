@@ -123,14 +123,23 @@ TEST_CASE("tasks store: a read on an event loop answers as get does, on that loo
   CHECK(f.store.get(task.id).has_value());
 }
 
-TEST_CASE("tasks store: a read whose connection broke is Unavailable, and the pool replaces it") {
+namespace {
+
+// A store whose pool's one connection the server has just ended.
+struct BrokenConnection {
   PgSchema db;
-  pg::Pool pool(taskPoolOptions(db.url(), 1), quietLogger());
-  PgTaskStore store(pool);
+  pg::Pool pool{taskPoolOptions(db.url(), 1), quietLogger()};
+  PgTaskStore store{pool};
   LoopThread loop;
   const int pid = warmOne(pool);
-  db.sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+  BrokenConnection() { db.sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")"); }
+};
 
+}  // namespace
+
+TEST_CASE_METHOD(BrokenConnection,
+                 "tasks store: a read whose connection broke is Unavailable, and the pool "
+                 "replaces it") {
   const auto read = readOn(loop, store, kUnknown);
   REQUIRE(read.has_value());
   REQUIRE(read->error);
@@ -243,13 +252,8 @@ TEST_CASE(
   CHECK(again.answers[0] == task.id);
 }
 
-TEST_CASE("tasks store: shared reads whose connection broke are all Unavailable") {
-  PgSchema db;
-  pg::Pool pool(taskPoolOptions(db.url(), 1), quietLogger());
-  PgTaskStore store(pool);
-  LoopThread loop;
-  const int pid = warmOne(pool);
-  db.sql("SELECT pg_terminate_backend(" + std::to_string(pid) + ")");
+TEST_CASE_METHOD(BrokenConnection,
+                 "tasks store: shared reads whose connection broke are all Unavailable") {
   const auto reads = readAllOn(loop, store, {kUnknown, kUnknown, kUnknown});
   CHECK(reads.started == 3);
   CHECK(reads.order.size() == 3);
