@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <set>
+#include <sstream>
 
 #include "rabbitmq/consumer_fixture.hpp"
 #include "support/pg_schema.hpp"
@@ -37,17 +38,16 @@ TEST_CASE(
   Broker broker;
   Scripted handler([](const auto&) { return events::Outcome::ok(); });
   amqp::RabbitConsumer consumer(broker.options(), handler, testing::quietLogger(), broker.metrics);
-  // The broker's names of this vhost's connections.
-  const auto connections = [&] {
-    return testing::servers("rabbitmqctl -q list_connections vhost client_properties");
-  };
   consumer.start();
+  // One line per connection of the broker: its vhost, then its properties.
   const auto retries = [&] {
-    const auto listed = connections();
-    for (std::size_t at = 0; (at = listed.find(broker.vhost.name(), at)) != std::string::npos;) {
-      const auto end = listed.find('\n', at);
-      if (listed.substr(at, end - at).find("consumer (retries)") != std::string::npos) return true;
-      at = end;
+    std::istringstream listed(
+        testing::servers("rabbitmqctl -q list_connections vhost client_properties"));
+    for (std::string line; std::getline(listed, line);) {
+      if (line.rfind(broker.vhost.name(), 0) == 0 &&
+          line.find("consumer (retries)") != std::string::npos) {
+        return true;
+      }
     }
     return false;
   };
