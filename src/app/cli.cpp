@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 #include <map>
+#include <variant>
 
 #include "app/commands.hpp"
 #include "ops/commands.hpp"
@@ -234,14 +235,14 @@ void addCommands(CLI::App& app, Inputs& in, std::function<int()>& action) {
   }
 }
 
-}  // namespace
-
-int runCli(int argc, char** argv) {
+// Parses the command line into `in`: the command to run, or the exit code
+// when there is none (help, a usage error). The parser's tables go with it,
+// before the command runs.
+std::variant<std::function<int()>, int> parse(int argc, char** argv, Inputs& in) {
   CLI::App app{"Workstream tracks tasks and emits events as they progress.", "workstream"};
   app.require_subcommand(1);
-  Inputs inputs;
   std::function<int()> action;
-  addCommands(app, inputs, action);
+  addCommands(app, in, action);
 
   const auto args = normalise(argc, argv);
   std::vector<const char*> argvNormalised;
@@ -256,7 +257,17 @@ int runCli(int argc, char** argv) {
     app.exit(e);
     return kUsageError;
   }
-  return action ? action() : kUsageError;
+  if (!action) return kUsageError;
+  return action;
+}
+
+}  // namespace
+
+int runCli(int argc, char** argv) {
+  Inputs inputs;
+  auto parsed = parse(argc, argv, inputs);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
+  return std::get<std::function<int()>>(parsed)();
 }
 
 }  // namespace workstream::app

@@ -11,10 +11,12 @@
 
 namespace workstream {
 
-// A fixed set of threads, made once at construction, running jobs from a
-// bounded queue in the order they came. It never makes a thread later and
-// never blocks a submitter: a job that finds the queue full is refused at
-// once, so callers can answer "busy" instead of piling up work.
+// Up to `threads` threads running jobs from a bounded queue in the order
+// they came. A thread is made when a job finds every thread busy, and kept
+// until stop(): a pool never used holds no thread, and one that has met its
+// load makes no more. It never blocks a submitter: a job that finds the
+// queue full is refused at once, so callers can answer "busy" instead of
+// piling up work.
 class WorkerPool {
  public:
   using Job = std::function<void()>;
@@ -33,14 +35,19 @@ class WorkerPool {
   // Safe to call more than once.
   void stop();
 
+  // How many threads it has made so far.
+  std::size_t threads() const;
+
  private:
   void work();
 
   const std::string name_;
+  const std::size_t maxThreads_;
   const std::size_t capacity_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;
+  std::size_t idle_ = 0;  // threads waiting for a job
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -50,6 +50,24 @@ TEST_CASE("worker pool: every job runs exactly once, on the pool's own threads")
   CHECK(ids.count(std::this_thread::get_id()) == 0);
 }
 
+TEST_CASE("worker pool: it makes a thread only when every thread it has is busy, up to its size") {
+  WorkerPool pool(3, 10, "growing");
+  CHECK(pool.threads() == 0);  // never used: no thread
+  Gate gates[3];
+  for (std::size_t i = 0; i < 3; ++i) {
+    REQUIRE(pool.trySubmit([&gate = gates[i]] { gate.pass(); }));
+    gates[i].entered.get_future().wait();  // running: every thread is busy
+    CHECK(pool.threads() == i + 1);
+  }
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 4; ++i) REQUIRE(pool.trySubmit([&] { ++ran; }));
+  CHECK(pool.threads() == 3);  // at its size: the jobs wait for the three
+  for (auto& gate : gates) gate.open.set_value();
+  pool.stop();
+  CHECK(ran == 4);
+  CHECK(pool.threads() == 3);
+}
+
 TEST_CASE("worker pool: a full queue refuses at once, without running the job") {
   WorkerPool pool(1, 2);
   Gate gate;
