@@ -175,12 +175,17 @@ stop_pidfile() { # pidfile
   rm -f "$1"
 }
 
+# SQLite in WAL mode with synchronous=NORMAL: a commit survives FerretDB
+# crashing, and an OS crash may lose the last ones; MongoDB's default write
+# concern (acknowledged before its journal's group commit) promises no more,
+# and the test Postgres runs with fsync off. With SQLite's default (FULL),
+# every insert waited for its own fsync.
 start_ferretdb() {
   local dir="$base/ferretdb"
   local ferretdb; ferretdb=$(bash "$root/scripts/tools.sh" path ferretdb)
   mkdir -p "$dir/data"
   start_background ferretdb "$mongo_port" "$dir/ferretdb.pid" "$dir/ferretdb.log" \
-    "$ferretdb" --handler=sqlite --sqlite-url="file:$dir/data/" \
+    "$ferretdb" --handler=sqlite --sqlite-url="file:$dir/data/?_pragma=synchronous(normal)" \
     --listen-addr="127.0.0.1:$mongo_port" --debug-addr="127.0.0.1:$((mongo_port + 1))" --state-dir="$dir" --telemetry=disable --log-level=warn
   wait_for ferretdb 20 port_open "$mongo_port"
 }
