@@ -2,7 +2,8 @@
 cost: CPU of the Workstream processes and of Postgres, the threads created
 in each Workstream process, and the load tool's own CPU.
 
-    bench/measure.py --ws NAME=PID[,NAME=PID] --pg POSTMASTER_PID --pg-url URL --out FILE -- COMMAND...
+    bench/measure.py --ws NAME=PID[,NAME=PID] --pg POSTMASTER_PID --pg-url URL
+                     [--servers NAME=PID[,NAME=PID]] --out FILE -- COMMAND...
 
 The command's output goes to FILE; one JSON object goes to stdout:
   requests      wrk's "N requests" or pgbench's processed transactions
@@ -14,6 +15,9 @@ The command's output goes to FILE; one JSON object goes to stdout:
                 postmaster's cutime+cstime, which collects every child it
                 reaped (backends that exited during the run keep their ticks)
   tool_cpu_us   the command's own CPU (wait4's rusage)
+  servers_cpu_us  per --servers NAME: that process's CPU, its living
+                children's, and its reaped children's (cutime+cstime), as
+                for Postgres
   pg_sessions   sessions opened on the database during the run
                 (pg_stat_database.sessions: every client's, not only ours)
   threads       per Workstream process NAME: TIDs seen during the run that were not
@@ -65,9 +69,11 @@ def children_of(ppid):
     return out
 
 
-def pg_snapshot(postmaster):
-    total = cpu_ticks(postmaster, children=True)
-    for pid in children_of(postmaster):
+def tree_ticks(root):
+    """CPU ticks of a process, its reaped children (cutime+cstime) and its
+    living children."""
+    total = cpu_ticks(root, children=True)
+    for pid in children_of(root):
         try:
             total += cpu_ticks(pid)
         except OSError:
@@ -143,18 +149,21 @@ def main():
     ap.add_argument("--ws", default="", help="Workstream processes: NAME=PID, comma-separated")
     ap.add_argument("--pg", type=int, required=True, help="the postmaster's PID")
     ap.add_argument("--pg-url", required=True)
+    ap.add_argument("--servers", default="", help="other servers: NAME=PID, comma-separated")
     ap.add_argument("--out", required=True)
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     names = dict((int(p), n) for n, p in (item.split("=") for item in args.ws.split(",") if item))
     ws = list(names)
+    servers = dict((n, int(p)) for n, p in (item.split("=") for item in args.servers.split(",") if item))
 
     db = psycopg.connect(args.pg_url, autocommit=True)
     sampler = ThreadSampler(ws)
     sampler.start()
     ws_before = sum(cpu_ticks(p) for p in ws)
-    pg_before = pg_snapshot(args.pg)
+    pg_before = tree_ticks(args.pg)
+    servers_before = {n: tree_ticks(p) for n, p in servers.items()}
     sessions_before = sessions(db)
     pid_before = last_pid()
     with open(args.out, "w") as out:
@@ -165,7 +174,8 @@ def main():
     # The postmaster reaps an exited backend (adding it to cutime) soon
     # after its exit; give it that moment before the final reading.
     time.sleep(0.1)
-    pg_after = pg_snapshot(args.pg)
+    pg_after = tree_ticks(args.pg)
+    servers_after = {n: tree_ticks(p) for n, p in servers.items()}
     sessions_after = sessions(db)
     sampler.stop.set()
     sampler.join()
@@ -177,6 +187,7 @@ def main():
         "ws_cpu_us": (ws_after - ws_before) * TICK_US,
         "pg_cpu_us": (pg_after - pg_before) * TICK_US,
         "tool_cpu_us": (usage.ru_utime + usage.ru_stime) * 1e6,
+        "servers_cpu_us": {n: (servers_after[n] - servers_before[n]) * TICK_US for n in servers},
         "pg_sessions": sessions_after - sessions_before,
         "threads": {names[pid]: n for pid, n in sampler.created().items()},
         "last_pid_delta": (pid_after - pid_before) % pid_max(),

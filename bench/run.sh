@@ -210,9 +210,20 @@ done
 if want latency; then
 section "commit to notification record, --role=all"
 start all
+# Where the CPU goes while the driver runs: each server's process tree,
+# found by the port it listens on.
+servers=""
+for pair in rabbitmq:$WORKSTREAM_RABBITMQ_URL mongodb:$WORKSTREAM_MONGO_URL redis:$WORKSTREAM_REDIS_URL smtp:$WORKSTREAM_SMTP_URL; do
+  port=$(sed -E 's|^[a-z]+://([^@/]*@)?[^:/]*:([0-9]+).*|\2|' <<<"${pair#*:}")
+  server_pid=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+  [ -n "$server_pid" ] && servers+="${servers:+,}${pair%%:*}=$server_pid"
+done
 for spec in "300 50 10" "1000 500 50"; do
   read -r count rate p99_max <<<"$spec"
-  "$py" bench/latency.py "$http" "$pg_url" "$mongo_url" "$count" "$rate" --json "$work/latency-$rate.json"
+  "$py" bench/measure.py --ws "all=$pid" --pg "$postmaster" --pg-url "$pg_url" --servers "$servers" \
+    --out "$work/latency-$rate.out" -- "$py" bench/latency.py "$http" "$pg_url" "$mongo_url" "$count" "$rate" \
+    --json "$work/latency-$rate.json" >"$work/latency-$rate.cpu.json"
+  cat "$work/latency-$rate.out"
   j=$work/latency-$rate.json
   hops=$("$py" -c '
 import json, sys
@@ -222,6 +233,15 @@ print("p50 %.1f ms, max %.1f ms; commit->publish %s; publish->record %s; achieve
     r["overall"]["p50"], r["overall"]["max"], show(r["commit_publish"]), show(r["publish_record"]),
     r["achieved_rate"], r["late"]) + ("; the client fell short of the rate" if r["achieved_rate"] < 0.9 * r["rate"] else ""))' "$j")
   check "commit to notification p99, $count tasks at $rate/s" "$(field "$j" overall p99)" ms --max "$p99_max" --note "$hops"
+  check "CPU per task, $count tasks at $rate/s" "$(calc "round($(field "$work/latency-$rate.cpu.json" ws_cpu_us) / $count)")" µs --none \
+    --note "$("$py" -c '
+import json, sys
+m, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+parts = {"Postgres": m["pg_cpu_us"], "the driver (latency.py)": m["tool_cpu_us"]}
+parts.update(m["servers_cpu_us"])
+print("Workstream (every role, the whole chain); beside it, per task: " + ", ".join(
+    "%s %.0f µs" % (k, v / n) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])))' \
+    "$work/latency-$rate.cpu.json" "$count")"
 done
 stop_all
 fi

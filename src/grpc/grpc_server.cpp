@@ -31,7 +31,7 @@ GrpcServer::GrpcServer(const GrpcServerOptions& options,
   quota.SetMaxThreads(options.maxThreads);
   grpc::ServerBuilder builder;
   builder.SetResourceQuota(quota);
-  // The tasks service uses the callback API (its own fixed workers); the
+  // The tasks service uses the callback API (its own bounded workers); the
   // synchronous pool below serves only what is left synchronous
   // (reflection). Its ThreadManager starts a thread when a call leaves
   // fewer than MIN_POLLERS threads polling and ends one that finishes while

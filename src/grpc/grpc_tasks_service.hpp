@@ -10,10 +10,11 @@ namespace workstream::tasks {
 
 // The gRPC face of TaskService: reads request metadata, honours deadlines,
 // and translates outcomes to statuses once, here. It uses gRPC's callback
-// API: gRPC's own few threads take the calls in and hand each to a fixed
-// pool of workers, which run it against the store and answer; no thread is
-// created per call, and a call waiting for Postgres holds a worker, not one
-// of gRPC's threads.
+// API: gRPC's own few threads take the calls in and hand each to a bounded
+// pool of workers, which run it against the store and answer; a worker is
+// made when a call finds every worker busy and kept, so no thread is made
+// per call, and a call waiting for Postgres holds a worker, not one of
+// gRPC's threads.
 class GrpcTasksService final : public workstream::tasks::v1::TasksService::CallbackService {
  public:
   struct Options {

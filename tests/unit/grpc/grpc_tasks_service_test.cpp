@@ -86,8 +86,8 @@ std::size_t threadsOfThisProcess() {
 }  // namespace
 
 TEST_CASE(
-    "tasks gRPC service: calls wait for its fixed workers, the excess is refused UNAVAILABLE at "
-    "once, and no thread is started for them") {
+    "tasks gRPC service: calls wait for its workers, two at most, the excess is refused "
+    "UNAVAILABLE at once, and no thread is started for them") {
   fakes::MemoryTaskStore store;
   Gate warmGate, gate;
   tasks::TaskService service(store, systemNow);
