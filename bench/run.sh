@@ -233,7 +233,7 @@ print("p50 %.1f ms, max %.1f ms; commit->publish %s; publish->record %s; achieve
     r["overall"]["p50"], r["overall"]["max"], show(r["commit_publish"]), show(r["publish_record"]),
     r["achieved_rate"], r["late"]) + ("; the client fell short of the rate" if r["achieved_rate"] < 0.9 * r["rate"] else ""))' "$j")
   check "commit to notification p99, $count tasks at $rate/s" "$(field "$j" overall p99)" ms --max "$p99_max" --note "$hops"
-  check "CPU per task, $count tasks at $rate/s" "$(calc "round($(field "$work/latency-$rate.cpu.json" ws_cpu_us) / $count)")" µs --none \
+  check "CPU per task, $count tasks at $rate/s" "$(calc "round($(field "$work/latency-$rate.cpu.json" ws_cpu_us) / $count)")" µs \
     --note "$("$py" -c '
 import json, sys
 m, n = json.load(open(sys.argv[1])), int(sys.argv[2])
