@@ -77,7 +77,7 @@ def tree_ticks(root):
         try:
             total += cpu_ticks(pid)
         except OSError:
-            pass  # exited between listing and reading: the postmaster's cutime has it
+            pass  # exited between listing and reading: the parent's cutime has it
     return total
 
 

@@ -48,8 +48,9 @@ fi
 
 # Postgres's CPU is read from /proc under its postmaster: the process that
 # listens on the URL's port.
+listener_pid() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
 pg_port=$(sed -E 's|.*:([0-9]+)/[^/]*$|\1|' <<<"$WORKSTREAM_POSTGRES_URL")
-postmaster=$(ss -ltnpH "sport = :$pg_port" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+postmaster=$(listener_pid "$pg_port")
 [ -n "$postmaster" ] || { echo "bench/run.sh: no process listens on Postgres's port $pg_port" >&2; exit 1; }
 
 schema="bench_$$"
@@ -215,7 +216,7 @@ start all
 servers=""
 for pair in rabbitmq:$WORKSTREAM_RABBITMQ_URL mongodb:$WORKSTREAM_MONGO_URL redis:$WORKSTREAM_REDIS_URL smtp:$WORKSTREAM_SMTP_URL; do
   port=$(sed -E 's|^[a-z]+://([^@/]*@)?[^:/]*:([0-9]+).*|\2|' <<<"${pair#*:}")
-  server_pid=$(ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2)
+  server_pid=$(listener_pid "$port")
   [ -n "$server_pid" ] && servers+="${servers:+,}${pair%%:*}=$server_pid"
 done
 for spec in "300 50 10" "1000 500 50"; do
