@@ -40,7 +40,9 @@ else
 fi
 # The servers are shared: start them only when one is down (start is
 # idempotent, but a running set needs only its addresses).
-if bash scripts/servers.sh status | grep -q ': down'; then
+# (The status is read whole first: grep -q stops reading at the first
+# match, and under pipefail the writer's SIGPIPE would read as "all up".)
+if grep -q ': down' <<<"$(bash scripts/servers.sh status)"; then
   eval "$(bash scripts/servers.sh start 2>/dev/null)"
 else
   eval "$(bash scripts/servers.sh env)"
