@@ -7,7 +7,7 @@ its outbox row (Postgres), and reports p50/p99/max of:
 received_at is stored in milliseconds (a BSON date), so the hops that end
 there are at millisecond resolution.
 
-    bench/latency.py HTTP_ADDR PG_URL MONGO_URL COUNT RATE [--json FILE]
+    bench/latency.py HTTP_ADDR ADMIN_ADDR PG_URL MONGO_URL COUNT RATE [--json FILE]
 
 Requests are sent on a pool of keep-alive connections, each request at its
 scheduled time (start + i/RATE), so the rate holds even when one request is
@@ -25,6 +25,8 @@ import time
 
 import psycopg
 import pymongo
+
+from events import processed, wait_processed
 
 
 def parse(ts):
@@ -70,18 +72,17 @@ def create_tasks(addr, count, rate, workers):
     return [i for i in ids if i], errors, count / elapsed
 
 
-def records(mongo_url, ids):
+def records(mongo_url, admin, ids, started):
     """{task id: (occurred_at, received_at)} from the notification records,
-    read from MongoDB in one query per poll (FerretDB scans the collection
-    for each query, so one query per task would load it)."""
+    read from MongoDB in one query once the notifications consumer's counter
+    (`started` before the first create) says they are all there, or 30 s
+    have passed. MongoDB is not polled meanwhile: FerretDB answers a query
+    on task_id by reading every record (see events.processed)."""
+    wait_processed(admin, started + len(ids), 30)
     collection = pymongo.MongoClient(mongo_url, tz_aware=True).get_default_database()["notifications"]
-    found, deadline = {}, time.monotonic() + 30
-    while len(found) < len(ids) and time.monotonic() < deadline:
-        missing = [i for i in ids if i not in found]
-        for doc in collection.find({"task_id": {"$in": missing}},
-                                   {"task_id": 1, "occurred_at": 1, "received_at": 1}):
-            found[doc["task_id"]] = (parse(doc["occurred_at"]), doc["received_at"])
-        time.sleep(0.1)
+    found = {}
+    for doc in collection.find({"task_id": {"$in": ids}}, {"task_id": 1, "occurred_at": 1, "received_at": 1}):
+        found[doc["task_id"]] = (parse(doc["occurred_at"]), doc["received_at"])
     return found
 
 
@@ -107,6 +108,7 @@ def stats(values):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("http")
+    ap.add_argument("admin")
     ap.add_argument("pg_url")
     ap.add_argument("mongo_url")
     ap.add_argument("count", type=int)
@@ -114,10 +116,11 @@ def main():
     ap.add_argument("--json")
     args = ap.parse_args()
     workers = max(2, min(64, int(args.rate / 10)))
+    started = processed(args.admin)
     ids, errors, achieved = create_tasks(args.http, args.count, args.rate, workers)
     if errors:
         sys.exit("latency.py: %d creates failed, first: %s" % (len(errors), errors[0]))
-    found = records(args.mongo_url, ids)
+    found = records(args.mongo_url, args.admin, ids, started)
     times = outbox_times(args.pg_url, ids)
     ms = lambda a, b: (a - b).total_seconds() * 1000  # noqa: E731
     overall, to_publish, to_record = [], [], []

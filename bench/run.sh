@@ -224,7 +224,7 @@ done
 for spec in "300 50 10" "1000 500 50"; do
   read -r count rate p99_max <<<"$spec"
   "$py" bench/measure.py --ws "all=$pid" --pg "$postmaster" --pg-url "$pg_url" --servers "$servers" \
-    --out "$work/latency-$rate.out" -- "$py" bench/latency.py "$http" "$pg_url" "$mongo_url" "$count" "$rate" \
+    --out "$work/latency-$rate.out" -- "$py" bench/latency.py "$http" "$admin" "$pg_url" "$mongo_url" "$count" "$rate" \
     --json "$work/latency-$rate.json" >"$work/latency-$rate.cpu.json"
   cat "$work/latency-$rate.out"
   j=$work/latency-$rate.json
@@ -265,7 +265,7 @@ if ! grep -q . <<<"$(psql -tAq "$pg_url" -c "SELECT 1 FROM outbox WHERE event_ty
 fi
 start tasks,notifications
 size=$("$py" bench/events.py size "$pg_url")
-"$py" bench/events.py run "$pg_url" "$mongo_url" "$events" >"$work/events.json"
+"$py" bench/events.py run "$pg_url" "$mongo_url" "$admin" "$events" >"$work/events.json"
 stop_all
 # Where the ceiling is: MongoDB (FerretDB here) inserting the same records on its own.
 store_rate=$("$py" bench/events.py store "$mongo_url" "$events" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["rate"])')
