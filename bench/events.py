@@ -18,7 +18,7 @@
     bench/events.py pika AMQP_URL SIZE SECONDS
         the fallback yardstick when PerfTest cannot run: one publisher
         waiting for each confirm, one consumer acking each message, on a
-        queue of its own; prints JSON {rate}. Slower than PerfTest, so a
+        quorum queue of its own; prints JSON {rate}. Slower than PerfTest, so a
         lenient yardstick.
 """
 import json
@@ -144,7 +144,7 @@ def pika_rate(amqp_url, size, seconds):
     queue = "bench.yardstick." + uuid.uuid4().hex[:8]
     params = pika.URLParameters(amqp_url)
     setup = pika.BlockingConnection(params)
-    setup.channel().queue_declare(queue, durable=True)
+    setup.channel().queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum"})
     consumed, stop = [0], threading.Event()
 
     def consume():

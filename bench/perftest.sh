@@ -2,8 +2,9 @@
 # The broker's own rate, as a yardstick: RabbitMQ PerfTest (Maven artifact
 # com.rabbitmq:perf-test) with one producer publishing persistent messages
 # of SIZE bytes with publisher confirms (at most 100 outstanding) and one
-# consumer acking each message (prefetch 100), for SECONDS, on a queue of
-# its own in the vhost of AMQP_URI. Prints the consumer's average rate
+# consumer acking each message (prefetch 100), for SECONDS, on a quorum
+# queue of its own in the vhost of AMQP_URI (Workstream's queues are quorum
+# queues; the bench drops the vhost, and the queue with it). Prints the consumer's average rate
 # (messages published, confirmed, delivered and acked per second).
 #
 #   bench/perftest.sh AMQP_URI SIZE SECONDS
@@ -41,7 +42,7 @@ fi
 
 out=$(java -cp "$dir/lib/*" com.rabbitmq.perf.PerfTest --uri "$uri" --producers 1 --consumers 1 \
   --size "$size" --confirm 100 --qos 100 --flag persistent --time "$seconds" \
-  --queue "bench.perftest.$$" --auto-delete true 2>&1) || { echo "$out" >&2; exit 1; }
+  --queue "bench.perftest.$$" --quorum-queue 2>&1) || { echo "$out" >&2; exit 1; }
 rate=$(awk '/receiving rate avg/ {print $(NF-1)}' <<<"$out")
 [ -n "$rate" ] || { echo "perftest: no receiving rate in its output:" >&2; echo "$out" | tail -5 >&2; exit 1; }
 echo "$rate"

@@ -25,6 +25,12 @@ duration=${DURATION:-10}
 events=${EVENTS:-5000}
 parts=" ${PARTS:-ready load latency events} "
 want() { [[ $parts == *" $1 "* ]]; }
+for part in $parts; do
+  case $part in
+    ready|load|latency|events) ;;
+    *) echo "bench/run.sh: unknown part in PARTS: $part (the parts: ready load latency events)" >&2; exit 2 ;;
+  esac
+done
 run_began=$SECONDS
 
 bash scripts/setup.sh >/dev/null
