@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <random>
 #include <stdexcept>
+#include <system_error>
 
 #include "events/failure_routing.hpp"
 #include "rabbitmq/delivery.hpp"
@@ -39,8 +40,23 @@ RabbitConsumer::~RabbitConsumer() {
 }
 
 void RabbitConsumer::start() {
-  for (int i = 0; i < options_.concurrency; ++i) workers_.emplace_back([this] { work(); });
+  workers_.emplace_back([this] { work(); });
+  workerCount_ = 1;
   connectionThread_ = std::thread([this] { run(); });
+}
+
+// On the connection thread. A worker that cannot be made leaves the
+// deliveries to the workers there are.
+bool RabbitConsumer::addWorker() {
+  try {
+    workers_.emplace_back([this] { work(); });
+    ++workerCount_;
+    return true;
+  } catch (const std::system_error& e) {
+    log_.warn("cannot start another handler thread",
+              {{"queue", options_.queue.name}, {"error", e.what()}});
+    return false;
+  }
 }
 
 void RabbitConsumer::stop(std::chrono::steady_clock::time_point deadline) {
@@ -133,10 +149,13 @@ void RabbitConsumer::serve(Connection& connection, RabbitPublisher& publisher) {
       Job job{generation_, envelope.delivery_tag, toDelivery(envelope), {}};
       amqp_destroy_envelope(&envelope);
       acks_.delivered(job.tag);
+      bool allBusy = false;
       {
         std::lock_guard lock(mutex_);
         jobs_.push_back(std::move(job));
+        allBusy = jobs_.size() > static_cast<std::size_t>(idle_);
       }
+      if (allBusy && static_cast<int>(workers_.size()) < options_.concurrency) addWorker();
       metrics_.inFlight.add(1);
       jobsReady_.notify_one();
       continue;
@@ -209,7 +228,9 @@ void RabbitConsumer::work() {
     deliveries.clear();
     {
       std::unique_lock lock(mutex_);
+      ++idle_;
       jobsReady_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      --idle_;
       if (jobs_.empty()) return;  // stopping
       while (!jobs_.empty() && batch.size() < maxBatch) {
         batch.push_back(std::move(jobs_.front()));

@@ -37,7 +37,8 @@ struct ConsumerOptions {
 };
 
 // The consumer runtime on RabbitMQ: manual acks, bounded prefetch, handlers
-// on `concurrency` worker threads, retries through delay queues, dead
+// on up to `concurrency` worker threads (one at start; another is made, and
+// kept, when a delivery finds every worker busy), retries through delay queues, dead
 // letters with their error context. One thread owns the connections
 // (rabbitmq-c is not thread-safe); it reconnects with backoff and
 // resubscribes after a lost connection. On stop it takes no new deliveries,
@@ -53,6 +54,8 @@ class RabbitConsumer {
   void start();
   void stop(std::chrono::steady_clock::time_point deadline);
   bool connected() const { return connected_; }
+  // Worker threads made so far: 1 from start(), `concurrency` at most.
+  int workers() const { return workerCount_; }
 
  private:
   struct Job {
@@ -72,6 +75,7 @@ class RabbitConsumer {
   void settle(Connection& connection, RabbitPublisher& publisher);
   void sendAcks(Connection& connection);
   void work();
+  bool addWorker();
   void wake();
   void waitForWork(int socket, int timeoutMs);
   void dropQueuedJobs();
@@ -102,9 +106,11 @@ class RabbitConsumer {
   std::deque<Job> jobs_;
   std::vector<Completion> completions_;
   int busy_ = 0;  // jobs being handled
+  int idle_ = 0;  // workers waiting for a job
 
   std::thread connectionThread_;
-  std::vector<std::thread> workers_;
+  std::vector<std::thread> workers_;  // grown on the connection thread only
+  std::atomic<int> workerCount_{0};
 };
 
 }  // namespace workstream::amqp

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -54,6 +55,41 @@ TEST_CASE(
   CHECK(eventually(retries, 15));
   CHECK(handler.count() == 0);  // nothing was delivered, let alone failed
   consumer.stop(std::chrono::steady_clock::now() + 2s);
+}
+
+TEST_CASE(
+    "consumer: it starts one handler thread and makes another only when a delivery finds every "
+    "one busy, up to its concurrency, and keeps it") {
+  Broker broker;
+  std::mutex mutex;
+  std::condition_variable released;
+  bool release = false;
+  Scripted handler([&](const auto&) {
+    std::unique_lock lock(mutex);
+    released.wait(lock, [&] { return release; });
+    return events::Outcome::ok();
+  });
+  auto options = broker.options();
+  options.concurrency = 3;
+  amqp::RabbitConsumer consumer(options, handler, testing::quietLogger(), broker.metrics);
+  consumer.start();
+  CHECK(consumer.workers() == 1);
+  broker.publishTaskEvents(1);
+  REQUIRE(eventually([&] { return handler.count() == 1; }));
+  CHECK(consumer.workers() == 1);  // one delivery, one idle worker: no other made
+  broker.publishTaskEvents(5);     // every worker busy: two more, then the bound
+  REQUIRE(eventually([&] { return handler.count() == 3; }));
+  CHECK(consumer.workers() == 3);
+  {
+    std::lock_guard lock(mutex);
+    release = true;
+  }
+  released.notify_all();
+  REQUIRE(eventually([&] { return handler.count() == 6; }));
+  CHECK(consumer.workers() == 3);  // kept, and never more than its concurrency
+  consumer.stop(std::chrono::steady_clock::now() + 2s);
+  CHECK(eventually([&] { return broker.vhost.depth("workstream.notifications") == 0; }));
+  CHECK(handler.count() == 6);
 }
 
 TEST_CASE("consumer: poison goes to the DLQ at once, with its error context") {
