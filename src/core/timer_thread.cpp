@@ -1,8 +1,10 @@
 #include "workstream/core/timer_thread.hpp"
 
+#include <pthread.h>
+
 namespace workstream {
 
-TimerThread::TimerThread() : thread_([this] { run(); }) {}
+TimerThread::TimerThread(std::string name) : name_(std::move(name)), thread_([this] { run(); }) {}
 
 TimerThread::~TimerThread() { stop(); }
 
@@ -13,10 +15,11 @@ TimerThread::Ticket TimerThread::at(Clock::time_point due, std::function<void()>
     std::lock_guard lock(mutex_);
     ticket.second = nextSequence_++;
     if (stopping_) return ticket;
-    earliest = entries_.empty() || due < entries_.begin()->first.first;
+    earliest = due < wakeAt_;
+    if (earliest) wakeAt_ = due;
     entries_.emplace(ticket, std::move(callback));
   }
-  // A later entry cannot change how long the thread sleeps: no wake-up.
+  // The thread wakes by then anyway, and finds this entry: no wake-up.
   if (earliest) changed_.notify_one();
   return ticket;
 }
@@ -44,17 +47,26 @@ void TimerThread::stop() {
 }
 
 void TimerThread::run() {
+  pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    if (entries_.empty()) {
-      changed_.wait(lock);
+    const auto now = Clock::now();
+    if (entries_.empty() || now < entries_.begin()->first.first) {
+      // Until the earliest entry. With none, until the time last announced
+      // if it is still ahead (its entry was cancelled: entries due after it
+      // find the thread sleeping until then, and need not wake it), or
+      // until an entry comes.
+      wakeAt_ = !entries_.empty() ? entries_.begin()->first.first
+                : wakeAt_ > now   ? wakeAt_
+                                  : Clock::time_point::max();
+      if (wakeAt_ == Clock::time_point::max()) {
+        changed_.wait(lock);
+      } else {
+        changed_.wait_until(lock, wakeAt_);
+      }
       continue;
     }
-    const auto due = entries_.begin()->first.first;  // a copy: an erase may free the entry
-    if (Clock::now() < due) {
-      changed_.wait_until(lock, due);
-      continue;
-    }
+    wakeAt_ = Clock::time_point::min();  // awake: it looks at the entries before it sleeps
     auto callback = std::move(entries_.begin()->second);
     entries_.erase(entries_.begin());
     lock.unlock();

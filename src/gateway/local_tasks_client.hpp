@@ -90,7 +90,7 @@ class LocalTasksClient final : public TasksClient {
   const std::chrono::milliseconds timeout_;
   // Stopped after the workers (see the destructor): while they drain, a call
   // they have not reached is still answered by its deadline.
-  TimerThread timer_;
+  TimerThread timer_{"tasks-deadline"};
   WorkerPool workers_;
   std::mutex loopCallsMutex_;
   std::condition_variable loopCallsDone_;

@@ -2,9 +2,12 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -147,6 +150,42 @@ TEST_CASE("timer thread: a cancelled entry never runs, cancelling what ran chang
   timer.cancel(cancelled);  // twice: nothing
   REQUIRE(later.get_future().wait_for(5s) == std::future_status::ready);
   CHECK(cancelledRan == 0);
+}
+
+// The voluntary context switches of this process's thread named `name`:
+// how often it went to sleep, so how often it was woken.
+static long sleepsOf(const std::string& name) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string line;
+    if (!std::getline(comm, line) || line != name) continue;
+    std::ifstream status(task.path() / "status");
+    while (std::getline(status, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0) return std::stol(line.substr(24));
+    }
+  }
+  return -1;
+}
+
+TEST_CASE(
+    "timer thread: deadlines set and cancelled one call after another wake its thread once, not "
+    "per call") {
+  TimerThread timer("timer-probe");
+  std::promise<void> started;
+  timer.at(TimerThread::Clock::now(), [&] { started.set_value(); });
+  REQUIRE(started.get_future().wait_for(5s) == std::future_status::ready);
+  std::this_thread::sleep_for(20ms);  // asleep again, with nothing to wait for
+  const long before = sleepsOf("timer-probe");
+  REQUIRE(before >= 0);
+  for (int i = 0; i < 50; ++i) {  // one at a time, as a gateway's calls at low load
+    const auto ticket = timer.at(TimerThread::Clock::now() + 5s, [] {});
+    timer.cancel(ticket);
+    std::this_thread::sleep_for(2ms);
+  }
+  // The first call wakes it to sleep until that deadline; the later ones
+  // are due after it and find it sleeping until then. (Woken per call, it
+  // would have gone to sleep 50 times.)
+  CHECK(sleepsOf("timer-probe") - before <= 5);
 }
 
 TEST_CASE("worker pool: its threads go by its name, not by the name of the thread that made them") {
