@@ -1,6 +1,7 @@
 #include "app/tasks_root.hpp"
 
 #include <algorithm>
+#include <thread>
 
 #include "app/messaging.hpp"
 #include "grpc/grpc_server.hpp"
@@ -87,6 +88,9 @@ class TasksModule final : public Module {
     context.readiness.add({"outbox", [this] { return relay_.check(); }});
     declareTopologyAtStartup(context.config, log_);
     relay_.start();
+    // The pool's connections are opened now, in the background, not by the
+    // first calls under load (a connection takes a backend's start-up).
+    filler_ = std::jthread([this] { pool_.fill(); });
     // The server as a whole and the tasks service by name follow readiness.
     context.readiness.onReport([this](bool ready) { server_->setServing(ready); });
     log_.info("tasks gRPC listening", {{"grpc_addr", server_->bound().str()}});
@@ -109,6 +113,7 @@ class TasksModule final : public Module {
   tasks::PgOutboxStore outboxStore_;
   tasks::OutboxRelay relay_;
   std::unique_ptr<rpc::GrpcServer> server_;
+  std::jthread filler_;  // last: joined first, before the pool goes
 };
 
 }  // namespace

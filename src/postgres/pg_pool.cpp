@@ -42,26 +42,46 @@ Pool::Lease Pool::acquire() {
       if (std::chrono::steady_clock::now() < nextConnect_) {
         throw Unavailable("PostgreSQL is unavailable; reconnecting with backoff");
       }
-      ++open_;
-      lock.unlock();
-      try {
-        PGconn* conn = connect();
-        lock.lock();
-        if (backoff_.failing()) log_.info("reconnected to PostgreSQL");
-        backoff_.reset();
-        return Lease(*this, conn);
-      } catch (const std::exception& e) {
-        lock.lock();
-        --open_;
-        nextConnect_ = std::chrono::steady_clock::now() + backoff_.next();
-        log_.warn("PostgreSQL connection failed", {{"error", e.what()}});
-        available_.notify_all();
-        throw;
-      }
+      return Lease(*this, connectCounted(lock));
     }
     if (available_.wait_until(lock, deadline) == std::cv_status::timeout) {
       throw Unavailable("no PostgreSQL connection free within the acquire timeout");
     }
+  }
+}
+
+// Counts the connection as open, then connects outside the lock; one that
+// fails is uncounted and the pool backs off.
+PGconn* Pool::connectCounted(std::unique_lock<std::mutex>& lock) {
+  ++open_;
+  lock.unlock();
+  try {
+    PGconn* conn = connect();
+    lock.lock();
+    if (backoff_.failing()) log_.info("reconnected to PostgreSQL");
+    backoff_.reset();
+    return conn;
+  } catch (const std::exception& e) {
+    lock.lock();
+    --open_;
+    nextConnect_ = std::chrono::steady_clock::now() + backoff_.next();
+    log_.warn("PostgreSQL connection failed", {{"error", e.what()}});
+    available_.notify_all();
+    throw;
+  }
+}
+
+void Pool::fill() {
+  std::unique_lock lock(mutex_);
+  while (open_ < options_.size && std::chrono::steady_clock::now() >= nextConnect_) {
+    PGconn* conn = nullptr;
+    try {
+      conn = connectCounted(lock);
+    } catch (const std::exception&) {
+      return;  // logged; a caller connects later, after the backoff
+    }
+    idle_.push_back(conn);
+    available_.notify_one();
   }
 }
 

@@ -63,11 +63,17 @@ class Pool {
   Lease acquire();
   // An idle connection, or none: never connects, never waits.
   std::optional<Lease> tryAcquire();
+  // Opens connections, one after another, until the pool holds `size`;
+  // each waits idle, so the first calls under load find one instead of
+  // connecting. Stops at the first that fails (logged; calls connect later,
+  // after the backoff, as before). Blocks: call it off the request path.
+  void fill();
   // A readiness probe: a round trip on a connection kept for probing.
   CheckResult check();
 
  private:
   PGconn* connect();
+  PGconn* connectCounted(std::unique_lock<std::mutex>& lock);
   void release(PGconn* conn);
 
   const PoolOptions options_;

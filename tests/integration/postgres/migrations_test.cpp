@@ -71,6 +71,29 @@ TEST_CASE("pool: an unreachable server is Unavailable, and retries back off") {
   CHECK_FALSE(pool.check().ok);
 }
 
+TEST_CASE(
+    "pool: fill opens every connection it may hold, idle, and stops at a server it cannot reach") {
+  PgSchema db;
+  pg::Pool pool(poolOptions(db.url(), 3), quietLogger());
+  CHECK_FALSE(pool.tryAcquire());  // opens none by itself
+  pool.fill();
+  {
+    auto a = pool.tryAcquire();  // never connects: only what fill opened
+    auto b = pool.tryAcquire();
+    auto c = pool.tryAcquire();
+    CHECK((a && b && c));
+    CHECK_FALSE(pool.tryAcquire());  // three, its size
+  }
+  pool.fill();  // full already: opens nothing more
+  std::vector<pg::Pool::Lease> leases;
+  while (auto lease = pool.tryAcquire()) leases.push_back(std::move(*lease));
+  CHECK(leases.size() == 3);
+
+  pg::Pool unreachable(poolOptions("postgresql://workstream:x@127.0.0.1:1/none", 2), quietLogger());
+  unreachable.fill();                                                    // returns, throws nothing
+  CHECK_THROWS_WITH(unreachable.acquire(), Catch::Contains("backoff"));  // and backs off
+}
+
 TEST_CASE("pool: connections are reused and bounded") {
   PgSchema db;
   pg::Pool pool(poolOptions(db.url(), 2), quietLogger());
