@@ -1,5 +1,7 @@
 #include "app/notifications_root.hpp"
 
+#include <thread>
+
 #include "app/messaging.hpp"
 #include "events/event_router.hpp"
 #include "mongo/mongo_record_store.hpp"
@@ -63,6 +65,13 @@ class NotificationsModule final : public Module {
       return notifications::handleDebug(records_, r);
     });
     consumer_.start();
+    // The first mail request does not wait for a connection and the
+    // topology's declaration: one publisher connects now, in the background.
+    warmer_ = std::jthread([this] {
+      if (auto failure = publisher_.warm()) {
+        log_.warn("cannot connect the publisher of mail requests yet", {{"error", *failure}});
+      }
+    });
   }
 
   void stop(std::chrono::steady_clock::time_point deadline) override { consumer_.stop(deadline); }
@@ -77,6 +86,7 @@ class NotificationsModule final : public Module {
   events::EventRouter router_;
   amqp::RabbitConsumer consumer_;
   EnsureOnce indexes_;
+  std::jthread warmer_;  // last: joined first
 };
 
 }  // namespace

@@ -36,4 +36,16 @@ std::vector<bool> RabbitPublisherPool::publish(const std::vector<events::Outgoin
   return publisher->publish(batch);
 }
 
+std::optional<std::string> RabbitPublisherPool::warm() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) return std::nullopt;
+  }
+  auto publisher = std::make_unique<RabbitPublisher>(options_, confirmTimeout_, onConnect_);
+  auto failure = publisher->tryConnect();
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(publisher));
+  return failure;
+}
+
 }  // namespace workstream::amqp

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "rabbitmq/rabbit_publisher.hpp"
@@ -22,6 +23,12 @@ class RabbitPublisherPool final : public events::EventPublisher {
   ~RabbitPublisherPool() override;
 
   std::vector<bool> publish(const std::vector<events::OutgoingMessage>& batch) override;
+
+  // Connects a publisher now, unless one waits idle, so that the first
+  // publish does not pay for a connection (and what `onConnect` does).
+  // Returns the failure when the broker cannot be reached; publish then
+  // connects again.
+  std::optional<std::string> warm();
 
  private:
   ConnectionOptions options_;

@@ -1,6 +1,7 @@
 // RabbitPublisher against the EventPublisher contract, and the mail requests
 // as events against the MailRequests contract, on a vhost of the test's own;
 // the in-memory fakes meet the same contracts in tests/unit/contracts.
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <set>
@@ -93,6 +94,33 @@ TEST_CASE("event publisher contract: a pool of RabbitMQ publishers, called at on
   CHECK(ids.size() == 400);
 
   amqp::RabbitPublisherPool down(kNoBroker, 2s);
+  contracts::checkEventPublisherUnavailable(down, "workstream.task.created");
+}
+
+TEST_CASE("publisher pool: warm connects one publisher that the first publish then uses") {
+  testing::RabbitVhost vhost;
+  std::atomic<int> connections{0};
+  amqp::RabbitPublisherPool pool(vhost.options("pool"), 5s, [&](amqp::Connection& c) {
+    ++connections;
+    amqp::declareTopology(c, 1);
+  });
+  CHECK_FALSE(pool.warm());
+  CHECK(connections == 1);
+  CHECK_FALSE(pool.warm());  // one waits idle: nothing more
+  CHECK(connections == 1);
+  events::OutgoingMessage m;
+  m.exchange = "workstream.events";
+  m.routingKey = "workstream.task.created";
+  m.messageId = "warm-1";
+  m.type = "workstream.task.created.v1";
+  m.body = "{}";
+  CHECK(pool.publish({m}) == std::vector<bool>{true});
+  CHECK(connections == 1);  // the warm one
+
+  amqp::RabbitPublisherPool down(kNoBroker, 2s);
+  const auto failure = down.warm();
+  REQUIRE(failure);
+  CHECK_FALSE(failure->empty());
   contracts::checkEventPublisherUnavailable(down, "workstream.task.created");
 }
 
