@@ -25,6 +25,8 @@ pg::PoolOptions poolOptions(const Config& config) {
   options.size = config.postgresPoolSize;
   options.statementTimeout = config.postgresStatementTimeout;
   options.prepared = tasks::PgTaskStore::preparedStatements();
+  // Its commits do not NOTIFY; the store wakes this process's relay instead.
+  options.settings = tasks::PgTaskStore::wakesRelaySettings();
   return options;
 }
 
@@ -68,7 +70,7 @@ class TasksModule final : public Module {
   explicit TasksModule(RoleContext& context)
       : log_(context.log.withService("workstream-tasks")),
         pool_(poolOptions(context.config), log_),
-        store_(pool_),
+        store_(pool_, [this] { relay_.eventsWritten(); }),
         service_(store_, systemNow),
         grpcService_(service_, log_, &context.metrics, grpcOptions(context.config)),
         publisher_(connectionOptions(context.config, "workstream-tasks outbox relay"),

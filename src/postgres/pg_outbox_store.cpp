@@ -1,6 +1,7 @@
 #include "postgres/pg_outbox_store.hpp"
 
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <array>
@@ -16,6 +17,9 @@ std::string relayName() {
   // The pid first: application_name keeps 63 bytes, and a long host name is cut.
   return "workstream relay pid=" + std::to_string(getpid()) + " host=" + std::string(host.data());
 }
+
+// The LISTEN channel: the schema's, at a fixed length (migration 0003).
+constexpr const char* kChannel = "'wso_' || md5(current_schema())";
 
 // Prepared once per session: the relay runs them for every batch.
 // Trace id and producer come from their columns; rows written before
@@ -41,9 +45,17 @@ constexpr const char* kPrune =
 
 PgOutboxStore::PgOutboxStore(std::string url, std::chrono::milliseconds statementTimeout,
                              Logger log)
-    : url_(std::move(url)), statementTimeout_(statementTimeout), log_(std::move(log)) {}
+    : url_(std::move(url)),
+      statementTimeout_(statementTimeout),
+      log_(std::move(log)),
+      wakeFd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (wakeFd_ < 0) throw InfrastructureError("cannot create the outbox relay's wake-up eventfd");
+}
 
-PgOutboxStore::~PgOutboxStore() { reset(); }
+PgOutboxStore::~PgOutboxStore() {
+  reset();
+  close(wakeFd_);
+}
 
 void PgOutboxStore::reset() {
   if (conn_ != nullptr) PQfinish(conn_);
@@ -84,9 +96,11 @@ bool PgOutboxStore::lead() {
   return guarded([this](PGconn* conn) {
     if (leading_) return true;
     // One relay per schema: the lock key and the channel are the schema's.
-    auto result = pg::exec(conn,
+    const auto query = std::string(
                            "SELECT pg_try_advisory_lock(hashtext(current_schema() || "
-                           "'.workstream_outbox_relay')), 'wso_' || md5(current_schema())");
+                           "'.workstream_outbox_relay')), ") +
+                       kChannel;
+    auto result = pg::exec(conn, query.c_str());
     if (result.text(0, 0) != "t") return false;
     channel_ = std::string(result.text(0, 1));
     char* quoted = PQescapeIdentifier(conn, channel_.data(), channel_.size());
@@ -140,12 +154,26 @@ void PgOutboxStore::waitForEvents(std::chrono::milliseconds timeout) {
     };
     if (PQconsumeInput(conn) == 0) throw Unavailable("PostgreSQL connection lost while listening");
     if (drained()) return 0;
-    pollfd readable{PQsocket(conn), POLLIN, 0};
-    if (poll(&readable, 1, static_cast<int>(timeout.count())) > 0) {
+    pollfd readable[2] = {{PQsocket(conn), POLLIN, 0}, {wakeFd_, POLLIN, 0}};
+    if (poll(readable, 2, static_cast<int>(timeout.count())) > 0) {
+      std::uint64_t wakes;
+      if (readable[1].revents != 0) static_cast<void>(read(wakeFd_, &wakes, sizeof wakes));
       if (PQconsumeInput(conn) == 0)
         throw Unavailable("PostgreSQL connection lost while listening");
       drained();
     }
+    return 0;
+  });
+}
+
+void PgOutboxStore::wake() {
+  const std::uint64_t one = 1;
+  static_cast<void>(write(wakeFd_, &one, sizeof one));  // a full counter is awake anyway
+}
+
+void PgOutboxStore::notifyLeader() {
+  guarded([](PGconn* conn) {
+    pg::exec(conn, (std::string("SELECT pg_notify(") + kChannel + ", '')").c_str());
     return 0;
   });
 }

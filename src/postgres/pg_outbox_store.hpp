@@ -13,7 +13,7 @@ typedef struct pg_conn PGconn;
 namespace workstream::tasks {
 
 // OutboxStore on a PostgreSQL session of its own: leadership is a session
-// advisory lock, wake-ups come by LISTEN. Both are scoped to the schema, so
+// advisory lock, wake-ups come by LISTEN or from this process. Both are scoped to the schema, so
 // deployments that share a database in different schemas do not meet.
 class PgOutboxStore final : public OutboxStore {
  public:
@@ -24,6 +24,8 @@ class PgOutboxStore final : public OutboxStore {
   std::vector<PendingEvent> pending(int limit) override;
   void markPublished(const std::vector<std::int64_t>& positions, Timestamp sentAt) override;
   void waitForEvents(std::chrono::milliseconds timeout) override;
+  void wake() override;
+  void notifyLeader() override;
   OutboxStats stats() override;
   std::int64_t prune(std::chrono::milliseconds retention, int limit) override;
   void reset() override;
@@ -39,6 +41,7 @@ class PgOutboxStore final : public OutboxStore {
   PGconn* conn_ = nullptr;
   bool leading_ = false;
   std::string channel_;  // LISTEN channel, once leading
+  int wakeFd_ = -1;      // an eventfd: wake() ends the poll in waitForEvents
 };
 
 }  // namespace workstream::tasks

@@ -21,6 +21,9 @@ Pool::Lease::~Lease() {
 PGconn* Pool::connect() {
   PGconn* conn = pg::connect(options_.url, options_.statementTimeout, options_.connectTimeout);
   try {
+    for (const auto& setting : options_.settings) {
+      execParams(conn, "SELECT set_config($1, $2, false)", {setting.name, setting.value});
+    }
     for (const auto& statement : options_.prepared) prepare(conn, statement.name, statement.sql);
   } catch (...) {
     PQfinish(conn);

@@ -23,6 +23,12 @@ struct PreparedStatement {
   std::string sql;
 };
 
+// A session variable (set_config), such as a custom one a trigger reads.
+struct SessionSetting {
+  std::string name;
+  std::string value;
+};
+
 struct PoolOptions {
   std::string url;
   int size = 8;
@@ -30,6 +36,7 @@ struct PoolOptions {
   std::chrono::milliseconds acquireTimeout{2000};
   std::chrono::milliseconds connectTimeout{2000};
   std::vector<PreparedStatement> prepared;  // prepared on every new connection
+  std::vector<SessionSetting> settings;     // set on every new connection
 };
 
 // A bounded pool of libpq connections. Connections are made on demand, up to

@@ -109,6 +109,10 @@ std::vector<pg::PreparedStatement> PgTaskStore::preparedStatements() {
   };
 }
 
+std::vector<pg::SessionSetting> PgTaskStore::wakesRelaySettings() {
+  return {{"workstream.wakes_relay", "on"}};  // read by outbox_notify(), migration 0006
+}
+
 TaskStore::Created PgTaskStore::create(const Task& task, const OutboxEvent& event,
                                        const std::optional<std::string>& idempotencyKey) {
   auto lease = pool_.acquire();
@@ -120,6 +124,7 @@ TaskStore::Created PgTaskStore::create(const Task& task, const OutboxEvent& even
                      {task.id, task.title, optional(task.description), optional(task.assigneeEmail),
                       createdAt, event.eventId, event.eventType, event.routingKey,
                       event.aggregateId, event.envelopeJson, requestId, traceId, event.producer});
+    written();
     return {task, false};
   }
   auto row = pg::execPrepared(
@@ -127,7 +132,10 @@ TaskStore::Created PgTaskStore::create(const Task& task, const OutboxEvent& even
       {task.id, task.title, optional(task.description), optional(task.assigneeEmail), createdAt,
        event.eventId, event.eventType, event.routingKey, event.aggregateId, event.envelopeJson,
        requestId, traceId, event.producer, *idempotencyKey});
-  if (row.text(0, 8) == "t") return {task, false};
+  if (row.text(0, 8) == "t") {
+    written();
+    return {task, false};
+  }
   if (!row.isNull(0, 0)) return {taskAt(row, 0), true};
   // A concurrent create with this key committed after our statement began:
   // a new statement sees its task.
@@ -140,8 +148,9 @@ bool PgTaskStore::tryCreateAsync(const Task& task, const OutboxEvent& event, Cre
   const auto owned = [](const pg::Param& p) {
     return p ? std::optional<std::string>(*p) : std::nullopt;
   };
-  pg::AsyncDone answer = [done, task](std::optional<PgResult>, std::exception_ptr error) {
+  pg::AsyncDone answer = [this, done, task](std::optional<PgResult>, std::exception_ptr error) {
     if (error) return done(std::nullopt, error);
+    written();
     done(Created{task, false}, nullptr);
   };
   if (!pg::tryExecPreparedOnLoop(
@@ -227,7 +236,10 @@ TaskStore::Completed PgTaskStore::complete(
                          {id, formatRfc3339(at), readUpdatedAt, event.eventId, event.eventType,
                           event.routingKey, event.aggregateId, event.envelopeJson,
                           nonEmpty(event.requestId), nonEmpty(event.traceId), event.producer});
-    if (done.rows() == 1) return {Completion::completed, taskAt(done, 0)};
+    if (done.rows() == 1) {
+      written();
+      return {Completion::completed, taskAt(done, 0)};
+    }
   }
 }
 

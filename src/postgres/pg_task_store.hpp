@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "postgres/pg_pool.hpp"
@@ -11,10 +12,16 @@ namespace workstream::tasks {
 // prepared statements on pooled connections.
 class PgTaskStore final : public TaskStore {
  public:
-  explicit PgTaskStore(pg::Pool& pool) : pool_(pool) {}
+  // `eventsWritten` runs after each commit that wrote outbox rows, on the
+  // thread that saw it commit; it must not block.
+  explicit PgTaskStore(pg::Pool& pool, std::function<void()> eventsWritten = {})
+      : pool_(pool), eventsWritten_(std::move(eventsWritten)) {}
 
   // The statements every pooled connection must have prepared.
   static std::vector<pg::PreparedStatement> preparedStatements();
+  // For a pool whose sessions' commits do not NOTIFY the relay (the outbox
+  // trigger skips them): only with an `eventsWritten` that wakes it instead.
+  static std::vector<pg::SessionSetting> wakesRelaySettings();
 
   Created create(const Task& task, const OutboxEvent& event,
                  const std::optional<std::string>& idempotencyKey) override;
@@ -28,7 +35,12 @@ class PgTaskStore final : public TaskStore {
                      const std::function<OutboxEvent(const Task&)>& makeEvent) override;
 
  private:
+  void written() const {
+    if (eventsWritten_) eventsWritten_();
+  }
+
   pg::Pool& pool_;
+  std::function<void()> eventsWritten_;
 };
 
 }  // namespace workstream::tasks

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <utility>
 
 #include "events/event_context.hpp"
 #include "events/event_message.hpp"
@@ -59,6 +60,7 @@ void OutboxRelay::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  store_.wake();  // a leader waiting for events
   if (thread_.joinable()) thread_.join();
 }
 
@@ -71,9 +73,25 @@ CheckResult OutboxRelay::check() const {
           fmt::format("the oldest unpublished event is {:.0f}s old (limit {:.0f}s)", age, limit)};
 }
 
+void OutboxRelay::eventsWritten() {
+  {
+    std::lock_guard lock(mutex_);
+    written_ = true;
+  }
+  wake_.notify_one();  // a standby
+  store_.wake();       // a leader
+}
+
 void OutboxRelay::pause(std::chrono::milliseconds duration) {
   std::unique_lock lock(mutex_);
   wake_.wait_for(lock, duration, [this] { return stopping_; });
+}
+
+// Returns whether this process wrote events meanwhile.
+bool OutboxRelay::awaitWrites(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, duration, [this] { return stopping_ || written_; });
+  return std::exchange(written_, false);
 }
 
 // Statistics and pruning never stand in the way of publishing: their
@@ -126,7 +144,9 @@ void OutboxRelay::run() {
       activeGauge_.set(lead ? 1 : 0);
       if (!lead) {
         housekeeping();
-        pause(options_.pollInterval);  // the holder's session ends: take over then
+        // Until the holder's session ends and this one takes over, the
+        // events this process writes reach the holder from here.
+        if (awaitWrites(options_.pollInterval)) store_.notifyLeader();
         continue;
       }
       auto batch = store_.pending(options_.batchSize);

@@ -38,6 +38,11 @@ class OutboxRelay {
   void start();
   void stop();
   bool leading() const { return leading_; }
+  // This process committed events, on sessions whose commits do not NOTIFY
+  // (PgTaskStore::wakesRelaySettings): the relay publishes them at once if
+  // it leads, and otherwise passes one NOTIFY on to the leader for all it
+  // was told of meanwhile. Any thread may call it; it never blocks.
+  void eventsWritten();
   // Not ready while the oldest unpublished event is older than maxPendingAge.
   CheckResult check() const;
 
@@ -47,6 +52,7 @@ class OutboxRelay {
   void housekeeping();
   void prune(std::chrono::steady_clock::time_point now);
   void pause(std::chrono::milliseconds duration);
+  bool awaitWrites(std::chrono::milliseconds duration);
 
   OutboxStore& store_;
   events::EventPublisher& publisher_;
@@ -68,6 +74,7 @@ class OutboxRelay {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool written_ = false;  // eventsWritten() since a standby last passed it on
   std::thread thread_;
 };
 

@@ -92,6 +92,23 @@ inline void checkOutboxContract(OutboxHarness& h) {
   CHECK(waited < 5s);
   CHECK(store.pending(10).size() == 1);
 
+  // wake() ends a wait under way at once, from another thread; one made
+  // before a wait ends that wait at once.
+  std::thread waker([&] {
+    std::this_thread::sleep_for(200ms);
+    store.wake();
+  });
+  started = std::chrono::steady_clock::now();
+  store.waitForEvents(10s);
+  const auto woken = std::chrono::steady_clock::now() - started;
+  waker.join();
+  CHECK(woken >= 150ms);
+  CHECK(woken < 5s);
+  store.wake();
+  started = std::chrono::steady_clock::now();
+  store.waitForEvents(10s);
+  CHECK(std::chrono::steady_clock::now() - started < 5s);
+
   // After a reset the store carries on (reconnecting), leading again.
   store.reset();
   CHECK(store.lead());

@@ -21,8 +21,9 @@ namespace workstream::fakes {
 
 class MemoryOutbox final : public tasks::OutboxStore {
  public:
-  // Writes an event, as a committed transaction would, and notifies.
-  void add(tasks::PendingEvent event) {
+  // Writes an event, as a committed transaction would, and notifies unless
+  // told not to (as the tasks service's own sessions do not).
+  void add(tasks::PendingEvent event, bool notify = true) {
     std::lock_guard lock(mutex_);
     event.position = ++last_;
     const auto now = systemNow();
@@ -31,7 +32,9 @@ class MemoryOutbox final : public tasks::OutboxStore {
       event.createdAtMicros = std::chrono::duration_cast<std::chrono::microseconds>(since).count();
       event.createdAtSeconds = std::chrono::duration_cast<std::chrono::seconds>(since).count();
     }
-    rows_[event.position] = {std::move(event), now};
+    rows_[event.position] = {std::move(event), now, std::nullopt};
+    if (!notify) return;
+    ++notifications_;
     written_.notify_all();
   }
 
@@ -69,8 +72,31 @@ class MemoryOutbox final : public tasks::OutboxStore {
 
   void waitForEvents(std::chrono::milliseconds timeout) override {
     std::unique_lock lock(mutex_);
-    const auto seen = last_;
-    written_.wait_for(lock, timeout, [&] { return last_ != seen; });
+    const auto seen = notifications_;
+    written_.wait_for(lock, timeout, [&] { return notifications_ != seen || woken_; });
+    woken_ = false;
+  }
+
+  void wake() override {
+    {
+      std::lock_guard lock(mutex_);
+      woken_ = true;
+    }
+    written_.notify_all();
+  }
+
+  // One store is the whole database here: the leader is whoever waits.
+  void notifyLeader() override {
+    {
+      std::lock_guard lock(mutex_);
+      ++leaderNotified_;
+    }
+    wake();
+  }
+
+  int leaderNotified() {
+    std::lock_guard lock(mutex_);
+    return leaderNotified_;
   }
 
   tasks::OutboxStats stats() override {
@@ -114,6 +140,9 @@ class MemoryOutbox final : public tasks::OutboxStore {
   std::condition_variable written_;
   std::map<std::int64_t, Row> rows_;
   std::int64_t last_ = 0;
+  std::int64_t notifications_ = 0;
+  bool woken_ = false;
+  int leaderNotified_ = 0;
 };
 
 // Confirms what it is given, in order, unless told to refuse a routing key

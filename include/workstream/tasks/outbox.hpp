@@ -39,8 +39,14 @@ class OutboxStore {
   // `sentAt` is when the relay handed them to the broker: a consumer may
   // receive an event before its confirm comes back, never before that.
   virtual void markPublished(const std::vector<std::int64_t>& positions, Timestamp sentAt) = 0;
-  // Returns when events were written (NOTIFY) or after `timeout`.
+  // Returns when events were written (NOTIFY), at wake(), or after `timeout`.
   virtual void waitForEvents(std::chrono::milliseconds timeout) = 0;
+  // Ends the wait under way, or else the next one, at once. Any thread may
+  // call it, and it never blocks: for events written by this process, whose
+  // commits do not NOTIFY.
+  virtual void wake() = 0;
+  // Wakes the leading relay, in whichever process it runs (NOTIFY).
+  virtual void notifyLeader() = 0;
   virtual OutboxStats stats() = 0;
   // Deletes up to `limit` of the events published longer than `retention`
   // ago, oldest first; returns how many. Bounded, so that it never holds up

@@ -1,5 +1,8 @@
+#include <poll.h>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+
+#include "postgres/pg_connection.hpp"
 
 #include "postgres/pg_outbox_store.hpp"
 #include "rabbitmq/declare.hpp"
@@ -79,6 +82,106 @@ TEST_CASE("relay: wakes on NOTIFY, not on its poll") {
   REQUIRE(eventually([&] { return f.queued() == 1; }, 5));
   CHECK(std::chrono::steady_clock::now() - began < 2s);
   relay.relay.stop();
+}
+
+namespace {
+
+// A session LISTENing on the relay's channel, counting what it hears.
+class Listener {
+ public:
+  explicit Listener(const std::string& url) : conn_(pg::connect(url, 5s, 2s)) {
+    const auto channel = pg::exec(conn_, "SELECT 'wso_' || md5(current_schema())");
+    pg::exec(conn_, ("LISTEN \"" + std::string(channel.text(0, 0)) + "\"").c_str());
+  }
+  ~Listener() { PQfinish(conn_); }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // The notifications that arrive within `window`.
+  int heard(std::chrono::milliseconds window) {
+    int count = 0;
+    const auto until = std::chrono::steady_clock::now() + window;
+    while (true) {
+      PQconsumeInput(conn_);
+      while (PGnotify* n = PQnotifies(conn_)) {
+        PQfreemem(n);
+        ++count;
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      if (left <= 0ms) return count;
+      pollfd readable{PQsocket(conn_), POLLIN, 0};
+      poll(&readable, 1, static_cast<int>(left.count()));
+    }
+  }
+
+ private:
+  PGconn* conn_;
+};
+
+// The tasks service as its role runs it: sessions that do not NOTIFY, and
+// a store that tells `relay` of each commit instead.
+struct WakingService {
+  WakingService(const std::string& url, tasks::OutboxRelay& relay)
+      : pool(options(url), testing::quietLogger()),
+        store(pool, [&relay] { relay.eventsWritten(); }),
+        service(store, systemNow) {}
+  static pg::PoolOptions options(const std::string& url) {
+    auto o = testing::taskPoolOptions(url, 2);
+    o.settings = tasks::PgTaskStore::wakesRelaySettings();
+    return o;
+  }
+  void create(const std::string& title) {
+    REQUIRE(service.create({title, std::nullopt, std::nullopt, std::nullopt}, context).ok());
+  }
+  pg::Pool pool;
+  tasks::PgTaskStore store;
+  tasks::TaskService service;
+  tasks::CallContext context{"req-2", "4bf92f3577b34da6a3ce929d0e0e4736"};
+};
+
+}  // namespace
+
+TEST_CASE("relay: the tasks service's own commits do not NOTIFY, and its store wakes the relay") {
+  RelayFixture f;
+  tasks::RelayOptions options;
+  options.pollInterval = 30s;  // a poll would come far too late
+  Relay relay(f.db.url(), f.vhost.options(), f.metrics, options);
+  WakingService tasks(f.db.url(), relay.relay);
+  Listener listener(f.db.url());
+  relay.relay.start();
+  REQUIRE(eventually([&] { return relay.relay.leading(); }));
+  std::this_thread::sleep_for(200ms);  // the relay is waiting now
+  const auto began = std::chrono::steady_clock::now();
+  tasks.create("no notify");
+  REQUIRE(eventually([&] { return f.queued() == 1; }, 5));
+  CHECK(std::chrono::steady_clock::now() - began < 2s);
+  CHECK(listener.heard(300ms) == 0);
+  // Any other writer still notifies: an earlier version, an operator.
+  f.create("notifies");
+  CHECK(listener.heard(2s) == 1);
+  REQUIRE(eventually([&] { return f.queued() == 2; }, 5));
+  relay.relay.stop();
+}
+
+TEST_CASE("relay: standing by, it passes its process's events on to the leader") {
+  RelayFixture f;
+  tasks::RelayOptions options;
+  options.pollInterval = 30s;
+  Relay leader(f.db.url(), f.vhost.options("leader"), f.metrics, options);
+  Relay standby(f.db.url(), f.vhost.options("standby"), f.metrics, options);
+  leader.relay.start();
+  REQUIRE(eventually([&] { return leader.relay.leading(); }));
+  standby.relay.start();
+  WakingService tasks(f.db.url(), standby.relay);
+  std::this_thread::sleep_for(200ms);  // both are waiting now
+  CHECK_FALSE(standby.relay.leading());
+  const auto began = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) tasks.create("by the standby's process " + std::to_string(i));
+  REQUIRE(eventually([&] { return f.queued() == 3; }, 5));
+  CHECK(std::chrono::steady_clock::now() - began < 2s);
+  standby.relay.stop();
+  leader.relay.stop();
 }
 
 TEST_CASE("relay: of two relays one publishes, when it stops the other takes over") {

@@ -39,19 +39,24 @@ bool eventually(Done done) {
 }
 
 struct Fixture {
+  explicit Fixture(std::chrono::milliseconds pollInterval = 1s)
+      : relay{outbox, publisher, options(pollInterval), fakes::quietLogger("relay"), metrics} {}
+  ~Fixture() { relay.stop(); }
+
+  static tasks::RelayOptions options(std::chrono::milliseconds pollInterval) {
+    tasks::RelayOptions o;
+    o.batchSize = 3;
+    o.pollInterval = pollInterval;
+    return o;
+  }
+
   fakes::MemoryOutbox outbox;
   fakes::RecordingPublisher publisher;
   Metrics metrics;
-  tasks::OutboxRelay relay{outbox, publisher, options(), fakes::quietLogger("relay"), metrics};
-  ~Fixture() { relay.stop(); }
-
-  static tasks::RelayOptions options() {
-    tasks::RelayOptions o;
-    o.batchSize = 3;
-    o.pollInterval = 1s;  // stop() waits out the current poll
-    return o;
-  }
+  tasks::OutboxRelay relay;
 };
+
+using SteadyClock = std::chrono::steady_clock;
 
 }  // namespace
 
@@ -119,4 +124,42 @@ TEST_CASE("relay (in memory): a relay that does not lead publishes nothing") {
   std::this_thread::sleep_for(300ms);
   CHECK(f.publisher.confirmed().empty());
   CHECK_FALSE(f.relay.leading());
+}
+
+// The tasks service's own sessions do not NOTIFY (PgTaskStore::wakesRelaySettings);
+// its store calls eventsWritten() instead.
+TEST_CASE(
+    "relay (in memory): leading, it publishes at once the events this process wrote, which did not "
+    "notify") {
+  Fixture f(30s);  // a poll would come far too late
+  f.relay.start();
+  REQUIRE(eventually([&] { return f.relay.leading(); }));
+  std::this_thread::sleep_for(100ms);  // waiting now
+  f.outbox.add(event("workstream.task.created"), /*notify=*/false);
+  std::this_thread::sleep_for(300ms);
+  CHECK(f.outbox.published().empty());  // nothing woke it
+  const auto began = SteadyClock::now();
+  f.relay.eventsWritten();
+  REQUIRE(eventually([&] { return f.outbox.published().size() == 1; }));
+  CHECK(SteadyClock::now() - began < 5s);
+  const auto stopping = SteadyClock::now();
+  f.relay.stop();  // ends the wait under way, not at the poll
+  CHECK(SteadyClock::now() - stopping < 5s);
+}
+
+TEST_CASE(
+    "relay (in memory): standing by, it passes on to the leader at once the events this process "
+    "wrote") {
+  Fixture f(30s);
+  f.outbox.leader = false;
+  f.relay.start();
+  std::this_thread::sleep_for(100ms);  // standing by
+  CHECK(f.outbox.leaderNotified() == 0);
+  const auto began = SteadyClock::now();
+  f.relay.eventsWritten();
+  REQUIRE(eventually([&] { return f.outbox.leaderNotified() == 1; }));
+  CHECK(SteadyClock::now() - began < 5s);
+  std::this_thread::sleep_for(100ms);
+  CHECK(f.outbox.leaderNotified() == 1);  // once per wake-up, not again
+  CHECK(f.publisher.confirmed().empty());
 }
