@@ -148,9 +148,11 @@ bool PgTaskStore::tryCreateAsync(const Task& task, const OutboxEvent& event, Cre
   const auto owned = [](const pg::Param& p) {
     return p ? std::optional<std::string>(*p) : std::nullopt;
   };
-  pg::AsyncDone answer = [this, done, task](std::optional<PgResult>, std::exception_ptr error) {
+  // The store need not outlive the answer: it takes what it calls along.
+  pg::AsyncDone answer = [done, task, written = eventsWritten_](std::optional<PgResult>,
+                                                                std::exception_ptr error) {
     if (error) return done(std::nullopt, error);
-    written();
+    if (written) written();
     done(Created{task, false}, nullptr);
   };
   if (!pg::tryExecPreparedOnLoop(
