@@ -16,7 +16,7 @@ RUN apt-get update -q \
       g++ cmake ninja-build pkg-config ca-certificates \
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
       libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
-      libpq-dev libhiredis-dev librabbitmq-dev libmongoc-dev libbson-dev \
+      libpq-dev libhiredis-dev librabbitmq-dev libmongoc-dev libbson-dev libsasl2-dev \
       libcurl4-openssl-dev libfmt-dev libcli11-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang-format git ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libpq-dev libhiredis-dev librabbitmq-dev libmongoc-dev libbson-dev
+  libpq-dev libhiredis-dev librabbitmq-dev libmongoc-dev libbson-dev libsasl2-dev
   libcurl4-openssl-dev libsqlite3-dev libfmt-dev libcli11-dev catch2
   postgresql redis-server rabbitmq-server
   python3 python3-venv

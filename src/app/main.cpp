@@ -1,8 +1,8 @@
 #include <absl/synchronization/mutex.h>
 #include <curl/curl.h>
-#include <mongoc/mongoc.h>
 
 #include "app/commands.hpp"
+#include "mongo/mongo_record_store.hpp"
 
 int main(int argc, char** argv) {
   // Debian builds Abseil without NDEBUG, which leaves absl::Mutex's deadlock
@@ -11,9 +11,9 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   // Both libraries want their global set-up once, before any thread starts.
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  mongoc_init();
+  workstream::mongo::initialiseLibrary();
   const int code = workstream::app::runCli(argc, argv);
-  mongoc_cleanup();
+  workstream::mongo::shutDownLibrary();
   curl_global_cleanup();
   return code;
 }

@@ -1,9 +1,12 @@
 #include "mongo/mongo_record_store.hpp"
 
 #include <mongoc/mongoc.h>
+#include <sasl/sasl.h>
 
+#include <cstdlib>
 #include <memory>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include "mongo/record_bson.hpp"
@@ -21,7 +24,26 @@ BsonPtr owned(bson_t* doc) { return BsonPtr(doc); }
   throw Unavailable(std::string("MongoDB ") + what + ": " + error.message);
 }
 
+bool saslPluginsLoaded() { return std::getenv("SASL_PATH") != nullptr; }
+
 }  // namespace
+
+// libmongoc sets itself up as it is loaded, before main, and has Cyrus SASL
+// load every plugin installed then (and Berkeley DB with one), though it asks
+// Cyrus only for GSSAPI. Unless SASL_PATH says where to look, Cyrus is set up
+// again here with no plugins: a process that never uses them (all of them,
+// unless MongoDB authenticates with Kerberos) does not keep them in memory.
+void initialiseLibrary() {
+  if (!saslPluginsLoaded()) {
+    static char noPlugins[] = "";
+    sasl_set_path(SASL_PATH_TYPE_PLUGIN, noPlugins);
+    const int done = sasl_client_done();
+    if (done == SASL_OK || done == SASL_CONTINUE) sasl_client_init(nullptr);
+  }
+  mongoc_init();  // idempotent; for a libmongoc built without the set-up on load
+}
+
+void shutDownLibrary() { mongoc_cleanup(); }
 
 // A client popped from the pool for one operation.
 class MongoRecordStore::Client {
@@ -48,6 +70,13 @@ MongoRecordStore::MongoRecordStore(const std::string& url, std::chrono::millisec
   uri_ = mongoc_uri_new_with_error(url.c_str(), &error);
   if (uri_ == nullptr)
     throw InfrastructureError(std::string("invalid MongoDB URL: ") + error.message);
+  const char* mechanism = mongoc_uri_get_auth_mechanism(uri_);
+  if (mechanism != nullptr && std::string_view(mechanism) == "GSSAPI" && !saslPluginsLoaded()) {
+    mongoc_uri_destroy(uri_);
+    throw InfrastructureError(
+        "the MongoDB URL asks for GSSAPI authentication, which needs Cyrus SASL's plugins: set "
+        "SASL_PATH to their directory (on Debian, /usr/lib/x86_64-linux-gnu/sasl2)");
+  }
   const char* database = mongoc_uri_get_database(uri_);
   if (database == nullptr || *database == '\0') {
     mongoc_uri_destroy(uri_);

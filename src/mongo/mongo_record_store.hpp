@@ -16,7 +16,7 @@ namespace workstream::mongo {
 // URL's database, through a libmongoc client pool (thread-safe), with
 // server-selection, connect and socket timeouts. ensureIndexes() creates,
 // idempotently, the unique index on event_id and the indexes the debug
-// queries use. mongoc_init() must have run.
+// queries use. initialiseLibrary() must have run.
 class MongoRecordStore final : public notifications::RecordStore {
  public:
   MongoRecordStore(const std::string& url, std::chrono::milliseconds timeout);
@@ -41,5 +41,10 @@ class MongoRecordStore final : public notifications::RecordStore {
   _mongoc_client_pool_t* pool_ = nullptr;
   std::string database_;
 };
+
+// libmongoc's global set-up and its undoing, once each per process: the
+// first before any thread starts, the second after every store is gone.
+void initialiseLibrary();
+void shutDownLibrary();
 
 }  // namespace workstream::mongo

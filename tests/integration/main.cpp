@@ -4,9 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "mongo/mongo_record_store.hpp"
+
 int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  mongoc_init();
+  workstream::mongo::initialiseLibrary();
   // libmongoc warns on stderr about commands FerretDB lacks; tests need only errors.
   mongoc_log_set_handler(
       [](mongoc_log_level_t level, const char* domain, const char* message, void*) {
@@ -15,7 +17,7 @@ int main(int argc, char** argv) {
       },
       nullptr);
   const int result = Catch::Session().run(argc, argv);
-  mongoc_cleanup();
+  workstream::mongo::shutDownLibrary();
   curl_global_cleanup();
   return result;
 }

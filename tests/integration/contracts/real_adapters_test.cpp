@@ -3,6 +3,8 @@
 #include <mongoc/mongoc.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "contracts/dedup_store_contract.hpp"
 #include "contracts/record_store_contract.hpp"
@@ -36,6 +38,27 @@ TEST_CASE("record store contract: MongoDB") {
   mongoc_database_drop(db, nullptr);
   mongoc_database_destroy(db);
   mongoc_client_destroy(client);
+}
+
+// libmongoc asks Cyrus SASL only for GSSAPI; loading Cyrus's plugins (and
+// Berkeley DB) in every process would cost memory for nothing.
+TEST_CASE("record store: libmongoc is set up without Cyrus SASL's plugins") {
+  mongo::MongoRecordStore store(testing::serverEnv("WORKSTREAM_MONGO_URL"), 5s);
+  const auto check = store.check();
+  INFO(check.error);
+  REQUIRE(check.ok);
+  std::ostringstream maps;
+  maps << std::ifstream("/proc/self/maps").rdbuf();
+  REQUIRE(maps.str().find("libmongoc") != std::string::npos);
+  CHECK(maps.str().find("/sasl2/") == std::string::npos);
+  CHECK(maps.str().find("libdb-") == std::string::npos);
+}
+
+TEST_CASE("record store: a URL asking for GSSAPI without SASL_PATH gets a clear error") {
+  REQUIRE(std::getenv("SASL_PATH") == nullptr);
+  CHECK_THROWS_WITH(
+      mongo::MongoRecordStore("mongodb://someone%40REALM@127.0.0.1:1/db?authMechanism=GSSAPI", 1s),
+      Catch::Contains("GSSAPI") && Catch::Contains("SASL_PATH"));
 }
 
 TEST_CASE("task store contract: Postgres") {
