@@ -1,6 +1,12 @@
 #include "grpc/grpc_tasks_service.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <thread>
+
 #include "tasks/call_failure.hpp"
+#include "workstream/core/event_loop.hpp"
 
 namespace workstream::tasks {
 namespace {
@@ -73,11 +79,24 @@ grpc::Status fail(grpc::ServerContextBase* context, const TaskError& error) {
 
 }  // namespace
 
+// One thread running an event loop until the service goes.
+struct GrpcTasksService::Loop {
+  boost::asio::io_context io{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> busy{io.get_executor()};
+  std::thread thread{[this] { EventLoop::run(io); }};
+
+  ~Loop() {
+    EventLoop::stop(io);
+    thread.join();
+  }
+};
+
 GrpcTasksService::GrpcTasksService(TaskService& service, Logger log, Metrics* metrics,
                                    Options options)
     : service_(service),
       log_(std::move(log)),
-      workers_(options.workers, options.queueCapacity, "tasks-grpc") {
+      workers_(options.workers, options.queueCapacity, "tasks-grpc"),
+      loop_(std::make_unique<Loop>()) {
   if (metrics == nullptr) return;
   for (std::size_t i = 0; i < std::size(kMethods); ++i) {
     durations_[i] =
@@ -94,14 +113,26 @@ Histogram* GrpcTasksService::duration(const char* method) const {
   return nullptr;
 }
 
-GrpcTasksService::~GrpcTasksService() { workers_.stop(); }
+GrpcTasksService::~GrpcTasksService() {
+  loop_.reset();
+  workers_.stop();
+}
+
+void GrpcTasksService::finish(grpc::ServerUnaryReactor* reactor, const char* method,
+                              std::chrono::steady_clock::time_point started,
+                              const grpc::Status& status) const {
+  if (auto* histogram = duration(method)) {
+    histogram->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  reactor->Finish(status);
+}
 
 template <class Body>
-grpc::ServerUnaryReactor* GrpcTasksService::call(grpc::CallbackServerContext* context,
-                                                 const char* method, Body body) {
-  auto* reactor = context->DefaultReactor();
-  auto job = [this, context, reactor, method, body = std::move(body), histogram = duration(method),
-              started = std::chrono::steady_clock::now()] {
+void GrpcTasksService::queue(grpc::CallbackServerContext* context,
+                             grpc::ServerUnaryReactor* reactor, const char* method, Body body,
+                             std::chrono::steady_clock::time_point started) {
+  auto job = [this, context, reactor, method, body = std::move(body), started] {
     const CallContext call = callContext(context);
     grpc::Status status;
     if (context->deadline() < std::chrono::system_clock::now()) {
@@ -113,16 +144,37 @@ grpc::ServerUnaryReactor* GrpcTasksService::call(grpc::CallbackServerContext* co
         status = fail(context, currentFailure(log_, method, call));
       }
     }
-    if (histogram != nullptr) {
-      histogram->observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    }
-    reactor->Finish(status);
+    finish(reactor, method, started, status);
   };
   if (!workers_.trySubmit(std::move(job))) {
     reactor->Finish(fail(context, "UNAVAILABLE", grpc::StatusCode::UNAVAILABLE,
                          "too many calls to the tasks service are waiting"));
   }
+}
+
+template <class Body>
+grpc::ServerUnaryReactor* GrpcTasksService::call(grpc::CallbackServerContext* context,
+                                                 const char* method, Body body) {
+  auto* reactor = context->DefaultReactor();
+  queue(context, reactor, method, std::move(body), std::chrono::steady_clock::now());
+  return reactor;
+}
+
+template <class Start, class Body>
+grpc::ServerUnaryReactor* GrpcTasksService::callOnLoop(grpc::CallbackServerContext* context,
+                                                       const char* method, Start start, Body body) {
+  auto* reactor = context->DefaultReactor();
+  const auto started = std::chrono::steady_clock::now();
+  boost::asio::post(loop_->io, [this, context, reactor, method, start = std::move(start),
+                                body = std::move(body), started]() mutable {
+    if (context->deadline() < std::chrono::system_clock::now()) {
+      return finish(reactor, method, started, fail(context, deadlinePassed()));
+    }
+    auto answer = [this, context, reactor, method, started](grpc::Status status) {
+      finish(reactor, method, started, status);
+    };
+    if (!start(answer)) queue(context, reactor, method, std::move(body), started);
+  });
   return reactor;
 }
 
@@ -149,7 +201,22 @@ grpc::ServerUnaryReactor* GrpcTasksService::CreateTask(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* GrpcTasksService::GetTask(grpc::CallbackServerContext* context,
                                                     const pb::GetTaskRequest* request,
                                                     pb::GetTaskResponse* response) {
-  return call(context, "GetTask", [=, this](const CallContext&) {
+  auto start = [=, this](auto answer) {
+    TaskService::GetDone done = [=, this](Result<Task, TaskError> task, std::exception_ptr error) {
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (...) {
+          return answer(fail(context, currentFailure(log_, "GetTask", callContext(context))));
+        }
+      }
+      if (!task) return answer(fail(context, task.error()));
+      toProto(*task, response->mutable_task());
+      answer(grpc::Status::OK);
+    };
+    return service_.tryGetAsync(request->id(), done);
+  };
+  return callOnLoop(context, "GetTask", start, [=, this](const CallContext&) {
     auto task = service_.get(request->id());
     if (!task) return fail(context, task.error());
     toProto(*task, response->mutable_task());

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include "tasks/task_service.hpp"
 #include "workstream/core/log.hpp"
 #include "workstream/core/metrics.hpp"
@@ -10,11 +12,14 @@ namespace workstream::tasks {
 
 // The gRPC face of TaskService: reads request metadata, honours deadlines,
 // and translates outcomes to statuses once, here. It uses gRPC's callback
-// API: gRPC's own few threads take the calls in and hand each to a bounded
-// pool of workers, which run it against the store and answer; a worker is
-// made when a call finds every worker busy and kept, so no thread is made
-// per call, and a call waiting for Postgres holds a worker, not one of
-// gRPC's threads.
+// API: gRPC's own few threads take the calls in. A read by id goes to the
+// service's event loop, which sends it to Postgres without blocking, on a
+// connection it shares with the loop's other reads in pipeline mode, and
+// answers as Postgres does. The rest, and reads the store cannot start that
+// way, go to a bounded pool of workers, which run them against the store
+// and answer. A worker is made when a call finds every worker
+// busy and kept, so no thread is made per call, and a call waiting for
+// Postgres holds no gRPC thread.
 class GrpcTasksService final : public workstream::tasks::v1::TasksService::CallbackService {
  public:
   struct Options {
@@ -29,8 +34,9 @@ class GrpcTasksService final : public workstream::tasks::v1::TasksService::Callb
   GrpcTasksService(TaskService& service, Logger log, Metrics* metrics = nullptr)
       : GrpcTasksService(service, std::move(log), metrics, Options{}) {}
   GrpcTasksService(TaskService& service, Logger log, Metrics* metrics, Options options);
-  // Runs the calls already queued, then joins the workers: after the server
-  // has stopped.
+  // Answers what waits on the loop (Unavailable, if Postgres has not), runs
+  // the calls already queued, then joins the threads: after the server has
+  // stopped.
   ~GrpcTasksService() override;
 
   grpc::ServerUnaryReactor* CreateTask(grpc::CallbackServerContext* context,
@@ -52,12 +58,25 @@ class GrpcTasksService final : public workstream::tasks::v1::TasksService::Callb
   template <class Body>
   grpc::ServerUnaryReactor* call(grpc::CallbackServerContext* context, const char* method,
                                  Body body);
+  // On the loop: `start(finish)` tries the store's way without blocking
+  // and says whether it started; if not, `body` goes to a worker as call()
+  // sends it.
+  template <class Start, class Body>
+  grpc::ServerUnaryReactor* callOnLoop(grpc::CallbackServerContext* context, const char* method,
+                                       Start start, Body body);
+  template <class Body>
+  void queue(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+             const char* method, Body body, std::chrono::steady_clock::time_point started);
+  void finish(grpc::ServerUnaryReactor* reactor, const char* method,
+              std::chrono::steady_clock::time_point started, const grpc::Status& status) const;
 
   Histogram* duration(const char* method) const;
 
   TaskService& service_;
   Logger log_;
   WorkerPool workers_;
+  struct Loop;
+  std::unique_ptr<Loop> loop_;
   static constexpr const char* kMethods[] = {"CreateTask", "GetTask", "ListTasks", "CompleteTask"};
   Histogram* durations_[4] = {};
 };

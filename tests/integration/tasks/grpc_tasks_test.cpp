@@ -15,11 +15,12 @@ namespace {
 // The tasks gRPC service over a real store, on a loopback port, driven by a
 // real client.
 struct GrpcFixture : TasksFixture {
-  tasks::GrpcTasksService grpcService{service, testing::quietLogger()};
+  tasks::GrpcTasksService grpcService;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<pb::TasksService::Stub> stub;
 
-  GrpcFixture() {
+  explicit GrpcFixture(tasks::GrpcTasksService::Options options = {})
+      : grpcService(service, testing::quietLogger(), nullptr, options) {
     int port = 0;
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -194,6 +195,37 @@ TEST_CASE("tasks gRPC: a retried create with the same key returns the same task"
   const auto status = f.stub->CreateTask(ctx.get(), create, &third);
   CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK(trailer(*ctx, "workstream-error-code") == "IDEMPOTENCY_KEY_REUSED");
+}
+
+// Reads by id wait on the service's event loop, not on a worker: with no
+// room at all for a call on a worker, they are answered, and the others
+// refused.
+TEST_CASE("tasks gRPC: a read by id is answered on the event loop, without a worker") {
+  GrpcFixture f({.workers = 1, .queueCapacity = 0});
+  const auto task = f.create("Read me", "bob@example.com");
+
+  pb::GetTaskRequest get;
+  get.set_id(task.id);
+  pb::GetTaskResponse got;
+  const auto status = f.stub->GetTask(contextWithDeadline().get(), get, &got);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  CHECK(got.task().id() == task.id);
+  CHECK(got.task().title() == "Read me");
+  CHECK(got.task().assignee_email() == "bob@example.com");
+
+  // A task that is not there is answered from the loop too.
+  get.set_id("00000000-0000-4000-8000-000000000000");
+  auto ctx = contextWithDeadline();
+  CHECK(f.stub->GetTask(ctx.get(), get, &got).error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(trailer(*ctx, "workstream-error-code") == "TASK_NOT_FOUND");
+
+  // A list needs a worker, and there is no room for one.
+  pb::ListTasksResponse listed;
+  ctx = contextWithDeadline();
+  const auto refused = f.stub->ListTasks(ctx.get(), pb::ListTasksRequest(), &listed);
+  CHECK(refused.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK_THAT(refused.error_message(), Catch::Contains("too many calls"));
 }
 
 TEST_CASE("tasks gRPC: a store that is down answers UNAVAILABLE") {
