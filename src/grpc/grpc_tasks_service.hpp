@@ -17,9 +17,9 @@ namespace workstream::tasks {
 // connection it shares with the loop's other reads in pipeline mode, and
 // answers as Postgres does. The rest, and reads the store cannot start that
 // way, go to a bounded pool of workers, which run them against the store
-// and answer. A worker is made when a call finds every worker
-// busy and kept, so no thread is made per call, and a call waiting for
-// Postgres holds no gRPC thread.
+// and answer. A worker is made when a call finds every worker busy and
+// kept, so no thread is made per call, and a call waiting for Postgres
+// holds no gRPC thread.
 class GrpcTasksService final : public workstream::tasks::v1::TasksService::CallbackService {
  public:
   struct Options {
@@ -58,9 +58,9 @@ class GrpcTasksService final : public workstream::tasks::v1::TasksService::Callb
   template <class Body>
   grpc::ServerUnaryReactor* call(grpc::CallbackServerContext* context, const char* method,
                                  Body body);
-  // On the loop: `start(finish)` tries the store's way without blocking
-  // and says whether it started; if not, `body` goes to a worker as call()
-  // sends it.
+  // On the loop: `start(answer)` tries the store's way without blocking
+  // and says whether it started (`answer` then finishes the call with a
+  // status); if not, `body` goes to a worker as call() sends it.
   template <class Start, class Body>
   grpc::ServerUnaryReactor* callOnLoop(grpc::CallbackServerContext* context, const char* method,
                                        Start start, Body body);

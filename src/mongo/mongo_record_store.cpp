@@ -24,7 +24,7 @@ BsonPtr owned(bson_t* doc) { return BsonPtr(doc); }
   throw Unavailable(std::string("MongoDB ") + what + ": " + error.message);
 }
 
-bool saslPluginsLoaded() { return std::getenv("SASL_PATH") != nullptr; }
+bool saslPathSet() { return std::getenv("SASL_PATH") != nullptr; }
 
 }  // namespace
 
@@ -34,7 +34,7 @@ bool saslPluginsLoaded() { return std::getenv("SASL_PATH") != nullptr; }
 // again here with no plugins: a process that never uses them (all of them,
 // unless MongoDB authenticates with Kerberos) does not keep them in memory.
 void initialiseLibrary() {
-  if (!saslPluginsLoaded()) {
+  if (!saslPathSet()) {
     static char noPlugins[] = "";
     sasl_set_path(SASL_PATH_TYPE_PLUGIN, noPlugins);
     const int done = sasl_client_done();
@@ -71,7 +71,7 @@ MongoRecordStore::MongoRecordStore(const std::string& url, std::chrono::millisec
   if (uri_ == nullptr)
     throw InfrastructureError(std::string("invalid MongoDB URL: ") + error.message);
   const char* mechanism = mongoc_uri_get_auth_mechanism(uri_);
-  if (mechanism != nullptr && std::string_view(mechanism) == "GSSAPI" && !saslPluginsLoaded()) {
+  if (mechanism != nullptr && std::string_view(mechanism) == "GSSAPI" && !saslPathSet()) {
     mongoc_uri_destroy(uri_);
     throw InfrastructureError(
         "the MongoDB URL asks for GSSAPI authentication, which needs Cyrus SASL's plugins: set "
