@@ -14,6 +14,13 @@
 #   scripts/servers.sh rabbitmqctl ARGS   the local broker's rabbitmqctl
 #
 # WS_SERVERS_DIR moves the data directories (default .local/servers).
+# These servers are for tests and benchmarks, and trade durability for speed:
+# PostgreSQL runs with fsync=off, and RabbitMQ keeps its message store in
+# memory (a directory under /dev/shm, named for the data directory), where a
+# quorum queue's log is synced before a message is confirmed or delivered:
+# on disk, that sync would set the broker's latency (tens of milliseconds
+# whenever the disk is busy). WS_RABBITMQ_ON_DISK=1 keeps it under
+# .local/servers; so does a machine without /dev/shm.
 # Every port sits below 32768, out of Linux's ephemeral range (where a busy
 # machine's outgoing connections can hold a port nobody listens on), and is
 # bound to 127.0.0.1:
@@ -29,6 +36,10 @@ redis_port=${WS_REDIS_PORT:-26379}
 amqp_port=${WS_AMQP_PORT:-25672}
 mongo_port=${WS_MONGO_PORT:-27117}
 smtp_port=${WS_SMTP_PORT:-22525}
+rabbit_store=$base/rabbitmq/mnesia
+if [ "${WS_RABBITMQ_ON_DISK:-0}" != 1 ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  rabbit_store=/dev/shm/workstream-rabbitmq-$(printf %s "$base" | cksum | cut -d' ' -f1)
+fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 mkdir -p "$base"
 
@@ -111,7 +122,7 @@ rabbit_env() {
   export HOME="$dir" RABBITMQ_NODENAME="workstream@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
     RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_DIST_PORT=$((amqp_port + 1)) \
     ERL_EPMD_PORT=$((amqp_port + 2)) ERL_EPMD_ADDRESS=127.0.0.1 \
-    RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
+    RABBITMQ_MNESIA_BASE="$rabbit_store" RABBITMQ_LOG_BASE="$dir/log" \
     RABBITMQ_PID_FILE="$dir/rabbitmq.pid" RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_LOGS="$dir/log/rabbit.log" \
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
