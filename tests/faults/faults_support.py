@@ -93,7 +93,10 @@ class OwnBroker:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="ws-faults-broker-")
         self.port = fixed_ports(3)[0]  # AMQP, Erlang distribution, epmd
-        self.env = dict(os.environ, WS_SERVERS_DIR=self.dir, WS_AMQP_PORT=str(self.port))
+        # On disk, as a production broker: what it keeps must outlive its
+        # restarts, and nothing is left in /dev/shm when the test is done.
+        self.env = dict(os.environ, WS_SERVERS_DIR=self.dir, WS_AMQP_PORT=str(self.port),
+                        WS_RABBITMQ_ON_DISK="1")
 
     def servers(self, *args, timeout=180):
         result = subprocess.run(["bash", SERVERS_SH, *args], env=self.env, capture_output=True,

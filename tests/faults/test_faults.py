@@ -100,6 +100,7 @@ def test_no_loss_and_no_unexplained_duplicates_under_faults(binary, server_env, 
         broker.start()
         monkeypatch.setenv("WS_SERVERS_DIR", broker.dir)
         monkeypatch.setenv("WS_AMQP_PORT", str(broker.port))
+        monkeypatch.setenv("WS_RABBITMQ_ON_DISK", "1")
         iso = Isolated(server_env)
         stack.callback(iso.close)
 
