@@ -60,6 +60,8 @@ listener_pid() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -n 1 | cu
 pg_port=$(sed -E 's|.*:([0-9]+)/[^/]*$|\1|' <<<"$WORKSTREAM_POSTGRES_URL")
 postmaster=$(listener_pid "$pg_port")
 [ -n "$postmaster" ] || { echo "bench/run.sh: no process listens on Postgres's port $pg_port" >&2; exit 1; }
+amqp_port=$(sed -E 's|^amqp://([^@/]*@)?[^:/]*:([0-9]+).*|\2|' <<<"$WORKSTREAM_RABBITMQ_URL")
+broker_pid=$(listener_pid "$amqp_port")
 
 schema="bench_$$"
 work=$(mktemp -d /tmp/workstream-bench.XXXXXX)
@@ -119,12 +121,30 @@ start() {
 }
 
 # Waits until the relay has published every outbox row (when the outbox
-# has a published_at); prints how long that took.
+# has a published_at), then until the broker has digested them (its CPU
+# under a tenth of a core for half a second, at most 30 s), and vacuums
+# what the creates wrote: the run after it, reads, then pays for none of
+# the creates' work, as pgbench's reads pay for none of its inserts'.
+# Prints how long each took.
 drain() {
   local began=$SECONDS pending
   while pending=$(psql -tAq "$pg_url" -c "SELECT count(*) FROM outbox WHERE published_at IS NULL" 2>/dev/null) &&
     [ "$pending" -gt 0 ] && [ $((SECONDS - began)) -lt 120 ]; do sleep 0.2; done
-  echo "  (relay backlog drained in $((SECONDS - began)) s; ${pending:-?} left)"
+  local published=$SECONDS busy=""
+  if [ -n "$broker_pid" ]; then
+    local hz ticks last
+    hz=$(getconf CLK_TCK)
+    last=$(awk '{print $14 + $15}' "/proc/$broker_pid/stat")
+    while [ $((SECONDS - published)) -lt 30 ]; do
+      sleep 0.5
+      ticks=$(awk '{print $14 + $15}' "/proc/$broker_pid/stat")
+      [ $(((ticks - last) * 20)) -lt "$hz" ] && break # under 0.1 core
+      last=$ticks
+    done
+    busy="; broker settled in $((SECONDS - published)) s"
+  fi
+  psql -q "$pg_url" -c "VACUUM (ANALYZE) tasks" -c "VACUUM (ANALYZE) outbox"
+  echo "  (relay backlog drained in $((published - began)) s; ${pending:-?} left$busy)"
 }
 
 # measure KEY PIDS COMMAND...: runs a load under bench/measure.py into $work/KEY.json.
