@@ -20,7 +20,8 @@
 # quorum queue's log is synced before a message is confirmed or delivered:
 # on disk, that sync would set the broker's latency (tens of milliseconds
 # whenever the disk is busy). WS_RABBITMQ_ON_DISK=1 keeps it under
-# .local/servers; so does a machine without /dev/shm.
+# .local/servers; so does a machine without /dev/shm or with under 1 GiB
+# free there.
 # Every port sits below 32768, out of Linux's ephemeral range (where a busy
 # machine's outgoing connections can hold a port nobody listens on), and is
 # bound to 127.0.0.1:
@@ -38,7 +39,10 @@ mongo_port=${WS_MONGO_PORT:-27117}
 smtp_port=${WS_SMTP_PORT:-22525}
 rabbit_store=$base/rabbitmq/mnesia
 if [ "${WS_RABBITMQ_ON_DISK:-0}" != 1 ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
-  rabbit_store=/dev/shm/workstream-rabbitmq-$(printf %s "$base" | cksum | cut -d' ' -f1)
+  in_memory=/dev/shm/workstream-rabbitmq-$(printf %s "$base" | cksum | cut -d' ' -f1)
+  shm_free_kb=$(df -Pk /dev/shm | awk 'NR == 2 {print $4}')
+  # Its log alone grows to 512 MiB before it rolls over.
+  if [ -d "$in_memory" ] || [ "${shm_free_kb:-0}" -ge 1048576 ]; then rabbit_store=$in_memory; fi
 fi
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 mkdir -p "$base"
