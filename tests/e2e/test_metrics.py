@@ -248,7 +248,13 @@ def test_the_http_server_counts_what_it_refuses_before_routing(ws):
             - value(before, "workstream_http_refused_total", status=status) == 1, status
     # Refused before routing: the REST API never saw them.
     assert total(after, "workstream_http_requests_total") == total(before, "workstream_http_requests_total")
-    refused = [line for line in ws.log_lines() if line["msg"] == "request refused before routing"]
+    # The lines reach the test through a reader thread: give it time.
+    deadline = time.monotonic() + 5
+    while True:
+        refused = [line for line in ws.log_lines() if line["msg"] == "request refused before routing"]
+        if len(refused) >= 3 or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
     assert sorted(line["status"] for line in refused) == ["400", "413", "431"]
     assert all(line["request_id"] for line in refused)
 
