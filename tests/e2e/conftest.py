@@ -1,6 +1,7 @@
 """Black-box helpers: start the built `workstream` binary and talk to it from outside."""
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -22,20 +23,27 @@ SERVER_VARS = [
 
 
 _handed_out = set()
+_ports = random.Random()
 
 
 def free_port():
-    """A port nothing listens on now, and never the same one twice in this
-    process: the kernel may offer a port again once its probe socket is
-    closed, and two settings of one server (gRPC and admin, say) must not
-    share it."""
-    while True:
+    """A port nothing listens on now, in 20000-32000, and never the same one
+    twice in this process (two settings of one server, gRPC and admin say,
+    must not share it). Below Linux's ephemeral range (32768 and up): a
+    port the kernel picks there can be taken by an outgoing connection
+    before the process under test listens on it."""
+    for _ in range(1000):
+        port = _ports.randrange(20000, 32000)
+        if port in _handed_out:
+            continue
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _handed_out:
-            _handed_out.add(port)
-            return port
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise AssertionError("no free port in 20000-32000")
 
 
 @pytest.fixture(scope="session")
