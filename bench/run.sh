@@ -60,8 +60,8 @@ listener_pid() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -n 1 | cu
 pg_port=$(sed -E 's|.*:([0-9]+)/[^/]*$|\1|' <<<"$WORKSTREAM_POSTGRES_URL")
 postmaster=$(listener_pid "$pg_port")
 [ -n "$postmaster" ] || { echo "bench/run.sh: no process listens on Postgres's port $pg_port" >&2; exit 1; }
-amqp_port=$(sed -E 's|^amqp://([^@/]*@)?[^:/]*:([0-9]+).*|\2|' <<<"$WORKSTREAM_RABBITMQ_URL")
-broker_pid=$(listener_pid "$amqp_port")
+url_port() { sed -E 's|^[a-z]+://([^@/]*@)?[^:/]*:([0-9]+).*|\2|' <<<"$1"; }
+broker_pid=$(listener_pid "$(url_port "$WORKSTREAM_RABBITMQ_URL")")
 
 schema="bench_$$"
 work=$(mktemp -d /tmp/workstream-bench.XXXXXX)
@@ -247,8 +247,7 @@ start all
 # found by the port it listens on.
 servers=""
 for pair in rabbitmq:$WORKSTREAM_RABBITMQ_URL mongodb:$WORKSTREAM_MONGO_URL redis:$WORKSTREAM_REDIS_URL smtp:$WORKSTREAM_SMTP_URL; do
-  port=$(sed -E 's|^[a-z]+://([^@/]*@)?[^:/]*:([0-9]+).*|\2|' <<<"${pair#*:}")
-  server_pid=$(listener_pid "$port")
+  server_pid=$(listener_pid "$(url_port "${pair#*:}")")
   [ -n "$server_pid" ] && servers+="${servers:+,}${pair%%:*}=$server_pid"
 done
 for spec in "300 50 10" "1000 500 50"; do

@@ -1,4 +1,5 @@
 """Black-box helpers: start the built `workstream` binary and talk to it from outside."""
+import contextlib
 import json
 import os
 import random
@@ -26,24 +27,30 @@ _handed_out = set()
 _ports = random.Random()
 
 
-def free_port():
-    """A port nothing listens on now, in 20000-32000, and never the same one
-    twice in this process (two settings of one server, gRPC and admin say,
-    must not share it). Below Linux's ephemeral range (32768 and up): a
-    port the kernel picks there can be taken by an outgoing connection
-    before the process under test listens on it."""
+def free_ports(count=1):
+    """`count` consecutive ports nothing listens on now, in 20000-32000, none
+    handed out before in this process (two settings of one server, gRPC and
+    admin say, must not share one). Below Linux's ephemeral range (32768 and
+    up): a port the kernel picks there can be taken by an outgoing
+    connection before the process under test listens on it."""
     for _ in range(1000):
-        port = _ports.randrange(20000, 32000)
-        if port in _handed_out:
+        first = _ports.randrange(20000, 32000 - count)
+        block = range(first, first + count)
+        if _handed_out.intersection(block):
             continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        _handed_out.add(port)
-        return port
-    raise AssertionError("no free port in 20000-32000")
+        try:
+            with contextlib.ExitStack() as probes:
+                for port in block:
+                    probes.enter_context(socket.socket()).bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        _handed_out.update(block)
+        return list(block)
+    raise AssertionError("no %d free consecutive ports in 20000-32000" % count)
+
+
+def free_port():
+    return free_ports()[0]
 
 
 @pytest.fixture(scope="session")

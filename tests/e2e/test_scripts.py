@@ -3,11 +3,12 @@ the real problem, and print nothing for `eval` to act on, when a server
 cannot start."""
 import glob
 import os
-import random
 import re
 import shutil
 import socket
 import subprocess
+
+from conftest import free_ports
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -47,26 +48,11 @@ def test_default_ports_sit_below_the_ephemeral_range(tmp_path):
     assert len(ports) == 5 and all(port < 32768 for port in ports), ports
 
 
-def _three_free_ports():
-    """Three consecutive ports nothing listens on, below the ephemeral range:
-    a broker's AMQP, Erlang distribution and epmd ports."""
-    for _ in range(200):
-        first = random.randrange(20000, 32000)
-        try:
-            with socket.socket() as a, socket.socket() as b, socket.socket() as c:
-                for s, port in ((a, first), (b, first + 1), (c, first + 2)):
-                    s.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-    raise AssertionError("no three free consecutive ports in 20000-32000")
-
-
 def test_the_test_broker_keeps_its_store_in_memory_unless_told_to_keep_it_on_disk(tmp_path):
     """A quorum queue syncs its log before it confirms or delivers, and a
     busy disk's sync held messages for tens of milliseconds: the test
     broker's store is under /dev/shm, and on disk with WS_RABBITMQ_ON_DISK=1."""
-    env = {"WS_SERVERS_DIR": str(tmp_path), "WS_AMQP_PORT": str(_three_free_ports()),
+    env = {"WS_SERVERS_DIR": str(tmp_path), "WS_AMQP_PORT": str(free_ports(3)[0]),
            "WS_RABBITMQ_ON_DISK": "0"}
     before = set(glob.glob("/dev/shm/workstream-rabbitmq-*"))
     on_disk = tmp_path / "rabbitmq" / "mnesia"
