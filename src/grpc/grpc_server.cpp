@@ -31,6 +31,8 @@ GrpcServer::GrpcServer(const GrpcServerOptions& options,
   quota.SetMaxThreads(options.maxThreads);
   grpc::ServerBuilder builder;
   builder.SetResourceQuota(quota);
+  // No channelz: Workstream does not serve it, and it counts every call.
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
   // The tasks service uses the callback API (its own bounded workers); the
   // synchronous pool below serves only what is left synchronous
   // (reflection). Its ThreadManager starts a thread when a call leaves

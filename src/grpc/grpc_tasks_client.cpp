@@ -153,6 +153,9 @@ GrpcTasksClient::~GrpcTasksClient() { inFlight_->waitIdle(); }
 std::shared_ptr<grpc::Channel> GrpcTasksClient::channelTo(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(retryServiceConfig());
+  // Channelz (gRPC's introspection service, which Workstream does not serve)
+  // would count every call on shared atomics.
+  args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
