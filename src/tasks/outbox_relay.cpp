@@ -149,6 +149,12 @@ void OutboxRelay::run() {
         if (awaitWrites(options_.pollInterval)) store_.notifyLeader();
         continue;
       }
+      // What this process wrote before the read is in it: nothing is left
+      // to pass on to another leader, should this relay step down.
+      {
+        std::lock_guard lock(mutex_);
+        written_ = false;
+      }
       auto batch = store_.pending(options_.batchSize);
       if (!batch.empty()) publishBatch(batch);
       // After publishing, not before reading: a statistics query or a prune

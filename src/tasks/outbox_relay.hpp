@@ -74,7 +74,7 @@ class OutboxRelay {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  bool written_ = false;  // eventsWritten() since a standby last passed it on
+  bool written_ = false;  // eventsWritten() since the relay last read or passed it on
   std::thread thread_;
 };
 

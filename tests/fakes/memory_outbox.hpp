@@ -6,6 +6,7 @@
 // them and the Postgres and RabbitMQ adapters to the same behaviour.
 // Leadership here is a switch (`leader`), not a lock between stores.
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -47,7 +48,7 @@ class MemoryOutbox final : public tasks::OutboxStore {
     return out;
   }
 
-  bool leader = true;
+  std::atomic<bool> leader{true};  // may be switched while a relay runs
 
   bool lead() override { return leader; }
 

@@ -163,3 +163,20 @@ TEST_CASE(
   CHECK(f.outbox.leaderNotified() == 1);  // once per wake-up, not again
   CHECK(f.publisher.confirmed().empty());
 }
+
+TEST_CASE(
+    "relay (in memory): a relay that steps down passes on nothing it published itself while it "
+    "led") {
+  Fixture f(100ms);
+  f.relay.start();
+  REQUIRE(eventually([&] { return f.relay.leading(); }));
+  f.outbox.add(event("workstream.task.created"), /*notify=*/false);
+  f.relay.eventsWritten();
+  REQUIRE(eventually([&] { return f.outbox.published().size() == 1; }));
+  f.outbox.leader = false;
+  REQUIRE(eventually([&] { return !f.relay.leading(); }));
+  std::this_thread::sleep_for(300ms);  // three polls standing by
+  CHECK(f.outbox.leaderNotified() == 0);
+  f.relay.eventsWritten();  // what it writes from now on still goes to the leader
+  CHECK(eventually([&] { return f.outbox.leaderNotified() == 1; }));
+}
