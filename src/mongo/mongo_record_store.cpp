@@ -2,6 +2,8 @@
 
 #include <mongoc/mongoc.h>
 #include <sasl/sasl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
@@ -41,6 +43,12 @@ void initialiseLibrary() {
     if (done == SASL_OK || done == SASL_CONTINUE) sasl_client_init(nullptr);
   }
   mongoc_init();  // idempotent; for a libmongoc built without the set-up on load
+  // Its set-up also publishes its counters in shared memory, as
+  // /dev/shm/mongoc-<pid>, for the mongoc-stat tool; only mongoc_cleanup()
+  // removes it, so every killed process would leave one behind. The name
+  // goes at once: the counters stay mapped here, and nothing reads them.
+  const std::string counters = "/mongoc-" + std::to_string(getpid());
+  shm_unlink(counters.c_str());
 }
 
 void shutDownLibrary() { mongoc_cleanup(); }

@@ -1,4 +1,5 @@
 """The built binary as a process: roles, configuration, admin endpoints, signals."""
+import os
 import re
 import signal
 import socket
@@ -89,6 +90,18 @@ def test_sigterm_drains_and_exits_zero(start):
     for line in lines:
         assert {"ts", "level", "service", "msg"} <= set(line)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["ts"])
+
+
+def test_a_killed_process_leaves_nothing_in_shared_memory(start):
+    # libmongoc publishes its counters as /dev/shm/mongoc-<pid> as it loads,
+    # and only its clean-up removes the file.
+    ws = start("notifications")
+    ws.wait_healthy()
+    counters = "/dev/shm/mongoc-%d" % ws.proc.pid
+    assert not os.path.exists(counters)
+    ws.proc.kill()
+    ws.communicate()
+    assert not os.path.exists(counters)
 
 
 def test_sigint_also_exits_zero(start):
