@@ -113,7 +113,8 @@ const std::array kSpecs{
           "apply database migrations at startup: true or false", "false", 0},
          applyBool<&Config::migrateOnStart>,
          showBool<&Config::migrateOnStart>},
-    Spec{{"WORKSTREAM_HTTP_THREADS", "http-threads", "gateway I/O threads, 1-64", "2", 0},
+    Spec{{"WORKSTREAM_HTTP_THREADS", "http-threads",
+          "gateway I/O threads, 1-64 (default 1 beside the tasks role, 2 without it)", "", 0},
          applyInt<&Config::httpThreads, 1, 64>,
          showInt<&Config::httpThreads>},
     Spec{{"WORKSTREAM_HTTP_MAX_BODY_BYTES", "http-max-body-bytes",
@@ -272,6 +273,11 @@ ConfigResult loadConfig(const RoleSet& roles, const Environment& env,
     if (raw.value && raw.value->empty()) raw.value.reset();
     if (!raw.value && !spec.setting.defaultValue.empty())
       raw.value = std::string(spec.setting.defaultValue);
+    // Beside tasks, each I/O thread sends its reads to Postgres in one
+    // pipeline, so a second thread halves the batches; a gateway alone
+    // spends more per request on gRPC, and a second thread pays.
+    if (!raw.value && name == "WORKSTREAM_HTTP_THREADS")
+      raw.value = roles.has(Role::tasks) ? "1" : "2";
     if (!raw.value) {
       const bool required = (spec.setting.requiredBy & hosted) != 0 ||
                             (name == "WORKSTREAM_TASKS_ADDR" && needsTasksAddr);

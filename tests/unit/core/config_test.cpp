@@ -71,6 +71,17 @@ TEST_CASE("config: each role requires exactly what it uses, named") {
   CHECK_THAT(mailer.problems.front().message, Catch::Contains("--role=mailer"));
 }
 
+TEST_CASE("config: the gateway's I/O threads default to 1 beside tasks and 2 without it") {
+  auto vars = kAll;
+  vars["WORKSTREAM_TASKS_ADDR"] = "127.0.0.1:50051";
+  CHECK(loadConfig(RoleSet::all(), envOf(vars), {}).config.httpThreads == 1);
+  CHECK(loadConfig(roles("gateway,tasks"), envOf(vars), {}).config.httpThreads == 1);
+  CHECK(loadConfig(roles("gateway"), envOf(vars), {}).config.httpThreads == 2);
+  vars["WORKSTREAM_HTTP_THREADS"] = "4";
+  CHECK(loadConfig(RoleSet::all(), envOf(vars), {}).config.httpThreads == 4);
+  CHECK(loadConfig(roles("gateway"), envOf(vars), {}).config.httpThreads == 4);
+}
+
 TEST_CASE("config: flags override the environment") {
   auto result =
       loadConfig(RoleSet::all(), envOf(kAll),
