@@ -9,6 +9,15 @@ as a JSON line, and at the end a Markdown table for bench/README.md.
     bench/report.py FILE cost NAME WS_JSON
         one row, no target: the rate of a wrk run and Workstream's and wrk's
         CPU per request (what a request costs with no database behind it)
+    bench/report.py FILE grpc NAME FLOOR_JSON
+        one row, no target: gRPC alone (bench/grpc_floor.cpp), its rate and
+        the CPU per call of its client and its server
+    bench/report.py FILE ceiling NAME FLOOR_JSON COLOCATED_JSON TWO_JSON PGBENCH_JSON MIN
+        one row, no target: the most requests per second the machine's
+        cores allow for the two-process shape when its parts cost what they
+        cost measured alone: Workstream's CPU per request co-located, plus
+        gRPC's per call, plus Postgres's and wrk's per request as two
+        processes; its ratio to pgbench, and whether MIN is above it
     bench/report.py FILE table                   the Markdown table; exit 3 if a target was missed
 
 With --yardstick, --min is a floor on VALUE/Y (a ratio); without, --min and
@@ -16,6 +25,7 @@ With --yardstick, --min is a floor on VALUE/Y (a ratio); without, --min and
 """
 import argparse
 import json
+import os
 import sys
 
 
@@ -98,6 +108,39 @@ def cost(args):
     return [row]
 
 
+def grpc(args):
+    with open(args.floor_json) as f:
+        floor = json.load(f)
+    row = {"name": args.name, "value": f"{number(floor['rate'])} calls/s", "yardstick": "", "ratio": "",
+           "target": "", "met": None,
+           "note": f"CPU per call: client {floor['client_us']:.0f} µs, server {floor['server_us']:.0f} µs"}
+    print(f"{row['name']}: {row['value']} [{row['note']}]", flush=True)
+    return [row]
+
+
+def ceiling(args):
+    def load_json(path):
+        with open(path) as f:
+            return json.load(f)
+    floor, colo, two, pg = (load_json(p) for p in (args.floor_json, args.colocated_json, args.two_json, args.pg_json))
+    parts = {
+        "Workstream co-located": colo["ws_cpu_us"] / colo["requests"],
+        "gRPC alone": floor["client_us"] + floor["server_us"],
+        "Postgres": two["pg_cpu_us"] / two["requests"],
+        "wrk": two["tool_cpu_us"] / two["requests"],
+    }
+    cores = os.cpu_count()
+    rate = cores * 1e6 / sum(parts.values())
+    ratio = rate / pg["rate"]
+    verdict = "above" if args.min > ratio else "under"
+    row = {"name": args.name, "value": f"{number(rate)} req/s", "yardstick": f"{number(pg['rate'])} tps (pgbench)",
+           "ratio": f"{ratio:.2f}×", "target": "", "met": None,
+           "note": f"{cores} cores over " + " + ".join(f"{k} {v:.0f} µs" for k, v in parts.items())
+                   + f" per request; the target, ≥ {args.min:g}×, is {verdict} it"}
+    print(f"{row['name']}: {row['value']}, ratio {row['ratio']} [{row['note']}]", flush=True)
+    return [row]
+
+
 def table(rows):
     print("| measure | Workstream | yardstick | ratio | target | result | details |")
     print("|---|---|---|---|---|---|---|")
@@ -133,6 +176,16 @@ def main():
     co = sub.add_parser("cost")
     co.add_argument("name")
     co.add_argument("ws_json")
+    g = sub.add_parser("grpc")
+    g.add_argument("name")
+    g.add_argument("floor_json")
+    ce = sub.add_parser("ceiling")
+    ce.add_argument("name")
+    ce.add_argument("floor_json")
+    ce.add_argument("colocated_json")
+    ce.add_argument("two_json")
+    ce.add_argument("pg_json")
+    ce.add_argument("min", type=float)
     sub.add_parser("table")
     args = ap.parse_args()
     if args.verb == "table":
@@ -142,6 +195,10 @@ def main():
         rows = load(args)
     elif args.verb == "cost":
         rows = cost(args)
+    elif args.verb == "grpc":
+        rows = grpc(args)
+    elif args.verb == "ceiling":
+        rows = ceiling(args)
     else:
         rows = [check(args)]
     with open(args.file, "a") as f:

@@ -6,6 +6,8 @@
 #   bench/run.sh [--strict]      --strict: exit 3 when a target is missed
 #
 #   WORKSTREAM_BIN   the binary to measure (default: build the release preset)
+#   WORKSTREAM_GRPC_FLOOR  bench/grpc_floor.cpp built (default: beside
+#                    WORKSTREAM_BIN's build, bench/workstream_grpc_floor)
 #   CONCURRENCY      connections for wrk and pgbench (default "8 32")
 #   DURATION         seconds per wrk or pgbench run (default 10)
 #   EVENTS           events for the sustained notifications rate (default 5000)
@@ -39,10 +41,16 @@ py=$root/.venv/bin/python
 if [ -n "${WORKSTREAM_BIN:-}" ]; then
   bin=$WORKSTREAM_BIN
   [ -x "$bin" ] || { echo "bench/run.sh: WORKSTREAM_BIN=$bin is not an executable" >&2; exit 2; }
+  floor=${WORKSTREAM_GRPC_FLOOR:-$(dirname "$bin")/../bench/workstream_grpc_floor}
 else
   cmake --preset release >/dev/null
-  cmake --build --preset release --target workstream >/dev/null
+  cmake --build --preset release --target workstream workstream_grpc_floor >/dev/null
   bin=$root/build/release/src/workstream
+  floor=$root/build/release/bench/workstream_grpc_floor
+fi
+if want load && [ ! -x "$floor" ]; then
+  echo "bench/run.sh: no gRPC floor tool at $floor (build the target workstream_grpc_floor, or set WORKSTREAM_GRPC_FLOOR)" >&2
+  exit 2
 fi
 # The servers are shared: start them only when one is down (start is
 # idempotent, but a running set needs only its addresses).
@@ -234,6 +242,19 @@ tasks_pid=$pid
 start gateway "$grpc"
 run_shape "two processes" 0.6 0.35 "tasks=$tasks_pid,gateway=$pid"
 stop_all
+# gRPC alone in the same shape (bench/grpc_floor.cpp), and what it leaves
+# the rows above: the most the cores allow if each part cost what it costs
+# alone.
+for c in $concurrencies; do
+  "$floor" "$c" "$duration" >"$work/grpc-$c.json"
+  "$py" bench/report.py "$results" grpc "gRPC alone (unary GetTask between two processes, each side on an event loop thread), c=$c" "$work/grpc-$c.json"
+  for op in create get; do
+    min=0.6
+    [ "$op" = get ] && min=0.35
+    "$py" bench/report.py "$results" ceiling "ceiling, $op, two processes, c=$c" "$work/grpc-$c.json" \
+      "$work/ws-$op-co-located-$c.json" "$work/ws-$op-two processes-$c.json" "$work/pg-$op-$c.json" "$min"
+  done
+done
 fi
 
 # The throughput runs left their events queued; latency is measured on an empty queue.
@@ -307,7 +328,7 @@ else
 fi
 check "events through notifications, $events events of $size bytes" "$(field "$work/events.json" rate)" events/s \
   --yardstick "$rate" --yunit "msg/s ($tool)" --min 0.5 \
-  --note "the record store alone inserts the same records at $(calc "round($store_rate)")/s (256 per insertMany, nothing else running): $(calc "round($(field "$work/events.json" rate) / $store_rate, 2)")× of that"
+  --note "the record store alone inserts the same records at $(calc "round($store_rate)")/s (256 per insertMany, nothing else running), $(calc "round($store_rate / $rate, 2)")× of the yardstick: Workstream ran at $(calc "round($(field "$work/events.json" rate) / $store_rate, 2)")× of that"
 fi
 
 echo
