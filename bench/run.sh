@@ -158,7 +158,8 @@ drain() {
 # measure KEY PIDS COMMAND...: runs a load under bench/measure.py into $work/KEY.json.
 measure() {
   local key=$1 ws=$2; shift 2
-  "$py" bench/measure.py --ws "$ws" --pg "$postmaster" --pg-url "$pg_url" --out "$work/$key.out" -- "$@" >"$work/$key.json"
+  "$py" bench/measure.py --ws "$ws" --pg "$postmaster" --pg-url "$pg_url" ${broker_pid:+--servers broker=$broker_pid} \
+    --out "$work/$key.out" -- "$@" >"$work/$key.json"
   if [ "$(field "$work/$key.json" errors)" != 0 ]; then
     echo "bench/run.sh: $key saw errors:" >&2; cat "$work/$key.out" >&2; exit 1
   fi
