@@ -100,32 +100,33 @@ def load(args):
     return rows + [cpu]
 
 
-def cost(args):
-    with open(args.ws_json) as f:
-        ws = json.load(f)
-    reqs = ws["requests"]
-    row = {"name": args.name, "value": f"{number(ws['rate'])} req/s", "yardstick": "", "ratio": "",
-           "target": "", "met": None,
-           "note": f"CPU per request: Workstream {ws['ws_cpu_us'] / reqs:.0f} µs, wrk {ws['tool_cpu_us'] / reqs:.0f} µs"}
-    print(f"{row['name']}: {row['value']} [{row['note']}]", flush=True)
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def info(name, value, note):
+    """One row with no target, printed as it comes."""
+    row = {"name": name, "value": value, "yardstick": "", "ratio": "", "target": "", "met": None, "note": note}
+    print(f"{name}: {value} [{note}]", flush=True)
     return [row]
+
+
+def cost(args):
+    ws = read_json(args.ws_json)
+    reqs = ws["requests"]
+    return info(args.name, f"{number(ws['rate'])} req/s",
+                f"CPU per request: Workstream {ws['ws_cpu_us'] / reqs:.0f} µs, wrk {ws['tool_cpu_us'] / reqs:.0f} µs")
 
 
 def grpc(args):
-    with open(args.floor_json) as f:
-        floor = json.load(f)
-    row = {"name": args.name, "value": f"{number(floor['rate'])} calls/s", "yardstick": "", "ratio": "",
-           "target": "", "met": None,
-           "note": f"CPU per call: client {floor['client_us']:.0f} µs, server {floor['server_us']:.0f} µs"}
-    print(f"{row['name']}: {row['value']} [{row['note']}]", flush=True)
-    return [row]
+    floor = read_json(args.floor_json)
+    return info(args.name, f"{number(floor['rate'])} calls/s",
+                f"CPU per call: client {floor['client_us']:.0f} µs, server {floor['server_us']:.0f} µs")
 
 
 def ceiling(args):
-    def load_json(path):
-        with open(path) as f:
-            return json.load(f)
-    floor, colo, two, pg = (load_json(p) for p in (args.floor_json, args.colocated_json, args.two_json, args.pg_json))
+    floor, colo, two, pg = (read_json(p) for p in (args.floor_json, args.colocated_json, args.two_json, args.pg_json))
     parts = {
         "Workstream co-located": colo["ws_cpu_us"] / colo["requests"],
         "gRPC alone": floor["client_us"] + floor["server_us"],
