@@ -25,7 +25,7 @@ COPY cmake cmake
 COPY proto proto
 COPY include include
 COPY src src
-RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWORKSTREAM_BUILD_TESTS=OFF \
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DWORKSTREAM_BUILD_TESTS=OFF -DWORKSTREAM_BUILD_BENCH=OFF \
  && cmake --build /build --target workstream \
  && strip /build/src/workstream \
  && install -D /build/src/workstream /out/usr/local/bin/workstream
