@@ -23,10 +23,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -104,7 +107,10 @@ double ownCpuSeconds() {
 double cpuSecondsOf(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
-  std::getline(stat, line);
+  if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) {
+    std::fprintf(stderr, "grpc_floor: the server (pid %d) is gone\n", static_cast<int>(pid));
+    std::_Exit(1);
+  }
   // The fields after the command's closing parenthesis: utime and stime are
   // the 12th and 13th of them.
   std::istringstream rest(line.substr(line.rfind(')') + 2));
@@ -117,12 +123,15 @@ double cpuSecondsOf(pid_t pid) {
 }
 
 // CONCURRENCY calls in flight from one loop thread, each started again there
-// as its reply comes back.
+// as its reply comes back. `inFlight` counts the calls started and not yet
+// finished; once `stopping`, a finished call starts none, and `inFlight`
+// reaching 0 is the last thing any handler touches.
 class Caller {
  public:
   Caller(pb::TasksService::Stub& stub, Loop& loop) : stub_(stub), loop_(loop) {}
   void start() {
-    boost::asio::post(loop_.io, [this] { call(); });
+    ++inFlight;
+    boost::asio::post(loop_.io, [this] { issue(); });
   }
   std::atomic<long> done{0};
   std::atomic<bool> stopping{false};
@@ -134,9 +143,8 @@ class Caller {
     pb::GetTaskRequest request;
     pb::GetTaskResponse response;
   };
-  void call() {
-    if (stopping) return;
-    ++inFlight;
+  // On the loop thread, for a call already counted in `inFlight`.
+  void issue() {
     auto* call = new Call;
     call->request.set_id("01938a4e-0000-7000-8000-000000000000");
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -149,27 +157,46 @@ class Caller {
             std::fprintf(stderr, "grpc_floor: a call failed: %s\n", status.error_message().c_str());
             std::_Exit(1);
           }
-          boost::asio::post(loop_.io, [this, call] {
-            delete call;
-            ++done;
-            --inFlight;
-            this->call();
-          });
+          boost::asio::post(loop_.io, [this, call] { finished(call); });
         });
+  }
+  // On the loop thread.
+  void finished(Call* call) {
+    delete call;
+    ++done;
+    if (!stopping) {
+      ++inFlight;
+      issue();
+    }
+    --inFlight;
   }
   pb::TasksService::Stub& stub_;
   Loop& loop_;
 };
 
+// A whole positive number, or nothing.
+std::optional<long> positive(const char* text) {
+  long value = 0;
+  const auto* end = text + std::strlen(text);
+  const auto [rest, error] = std::from_chars(text, end, value);
+  if (error != std::errc() || rest != end || value < 1) return std::nullopt;
+  return value;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || std::atoi(argv[1]) < 1 || std::atof(argv[2]) <= 0) {
-    std::fprintf(stderr, "usage: workstream_grpc_floor CONCURRENCY SECONDS\n");
+  // SECONDS in tenths and up to an hour; CONCURRENCY up to 1,000.
+  const auto concurrency = argc == 3 ? positive(argv[1]) : std::nullopt;
+  char* end = nullptr;
+  const double seconds = argc == 3 ? std::strtod(argv[2], &end) : 0;
+  if (!concurrency || *concurrency > 1000 || end == argv[2] || *end != '\0' || !(seconds >= 0.1) ||
+      seconds > 3600) {
+    std::fprintf(stderr,
+                 "usage: workstream_grpc_floor CONCURRENCY SECONDS (1-1000 calls in flight, "
+                 "0.1-3600 s)\n");
     return 2;
   }
-  const int concurrency = std::atoi(argv[1]);
-  const double seconds = std::atof(argv[2]);
   int toServer[2], fromServer[2];
   if (pipe(toServer) != 0 || pipe(fromServer) != 0) return 1;
   // Forked before anything of gRPC's starts here: the child starts its own.
@@ -197,7 +224,7 @@ int main(int argc, char** argv) {
     auto stub = pb::TasksService::NewStub(channel);
     Loop loop;
     Caller caller(*stub, loop);
-    for (int i = 0; i < concurrency; ++i) caller.start();
+    for (long i = 0; i < *concurrency; ++i) caller.start();
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const long calls0 = caller.done;
     const double own0 = ownCpuSeconds(), server0 = cpuSecondsOf(server);

@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 FLOOR = os.environ["WORKSTREAM_GRPC_FLOOR"]
 
 
-def test_the_floor_tool_measures_calls_between_two_processes():
-    run = subprocess.run([FLOOR, "2", "0.5"], capture_output=True, text=True, timeout=60)
+@pytest.mark.parametrize("concurrency", ["1", "2"])
+def test_the_floor_tool_measures_calls_between_two_processes(concurrency):
+    run = subprocess.run([FLOOR, concurrency, "0.5"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert result["calls"] > 0
@@ -24,7 +25,8 @@ def test_the_floor_tool_measures_calls_between_two_processes():
 
 
 def test_the_floor_tool_refuses_bad_arguments_and_says_how_to_call_it():
-    for args in ([], ["0", "1"], ["8"], ["8", "-1"], ["x", "1"]):
+    for args in ([], ["0", "1"], ["8"], ["8", "-1"], ["x", "1"], ["8x", "1"], ["8", "inf"], ["8", "1s"],
+                 ["1001", "1"], ["8", "1", "extra"]):
         run = subprocess.run([FLOOR, *args], capture_output=True, text=True, timeout=10)
         assert run.returncode == 2, args
         assert "usage: workstream_grpc_floor CONCURRENCY SECONDS" in run.stderr
