@@ -215,13 +215,12 @@ run_shape() {
       local args=(-t2 -c"$c" -s bench/create_task.lua "http://$http/api/v1/tasks")
       [ "$op" = get ] && args=(-t2 -c"$c" -s bench/get_task.lua "http://$http")
       TASK_ID=$task_id wrk "${args[@]}" -d2s >/dev/null # warm-up: pools and threads at their size
-      [ "$op" = create ] && drain
+      drain # the warm-up's creates, or the measured creates before these reads
       TASK_ID=$task_id measure "ws-$op-$label-$c" "$ws" wrk "${args[@]}" -d"${duration}s"
       local min=$create_min
       [ "$op" = get ] && min=$get_min
       "$py" bench/report.py "$results" load "$op, $label, c=$c" "$work/ws-$op-$label-$c.json" "$work/pg-$op-$c.json" "$min"
     done
-    drain
   done
 }
 
