@@ -2,7 +2,8 @@
 # The whole test suite from nothing: installs what is missing, builds, starts
 # the local servers (and stops them again if it started them) and runs every
 # tier:
-#   ctest     unit, integration, black-box (e2e) tests and the fault suite
+#   ctest     unit, integration, black-box (e2e) tests, the fault suite and the
+#             benchmark's tools (bench.tools)
 #   sanitize  the ctest tests again, built with ASan and UBSan (scripts/sanitize.sh)
 #   fuzz      each libFuzzer target for a bounded time (fuzz/run.sh)
 #   compose   the images and the compose stack (tests/deploy/compose/run.sh)
