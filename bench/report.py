@@ -135,7 +135,7 @@ def ceiling(args):
     }
     for name, us in two.get("servers_cpu_us", {}).items():
         parts[name] = us / two["requests"]
-    cores = os.cpu_count()
+    cores = len(os.sched_getaffinity(0))  # the cores this may run on, as nproc counts them
     rate = cores * 1e6 / sum(parts.values())
     ratio = rate / pg["rate"]
     bare = cores * 1e6 / (sum(parts.values()) - parts["Workstream co-located"])
